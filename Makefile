@@ -1,0 +1,89 @@
+# Madoguchi — two commands do all set-up on a fresh Debian/Ubuntu machine:
+#   make demo   install what is missing, migrate, load the demo municipality, serve http://127.0.0.1:8000
+#   make test   install what the tests need (Chromium included) and run the whole suite
+SHELL := /bin/bash
+PY_VERSION ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MADOGUCHI := $(VENV)/bin/madoguchi
+STAMP := .make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_RESIDENTS ?= 5000
+DEMO_MUNICIPALITY ?= 131016
+DEB_PACKAGES := python3-venv python3-dev gcc gettext nodejs npm \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libjpeg62-turbo \
+	fonts-ipamj-mincho fonts-noto-cjk fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho
+TEST_DEB_PACKAGES := chromium
+
+.PHONY: demo test serve setup test-setup system system-test python node assets messages db bench lint check openapi clean
+
+demo: setup db
+	@echo ""
+	@echo "窓口 / Madoguchi demo: http://127.0.0.1:8000/ (portal)  http://127.0.0.1:8000/office/ (office)"
+	$(MADOGUCHI) runserver 127.0.0.1:8000
+
+setup: system python node assets messages
+
+test-setup: system system-test python node assets messages
+
+test: test-setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# --- installation steps (each is skipped when already done) ----------------------------------------------------
+system:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+
+system-test:
+	@missing=""; for p in $(TEST_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+
+python: $(STAMP)/python
+
+$(STAMP)/python: pyproject.toml
+	@mkdir -p $(STAMP)
+	[ -x $(PY) ] || $(PY_VERSION) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+node: $(STAMP)/node
+
+$(STAMP)/node: package.json package-lock.json
+	@mkdir -p $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: $(STAMP)/node
+	@mkdir -p src/madoguchi/static/vendor/design-tokens src/madoguchi/static/vendor/htmx
+	@cp -u node_modules/@digital-go-jp/design-tokens/dist/tokens.css src/madoguchi/static/vendor/design-tokens/
+	@cp -u node_modules/@digital-go-jp/design-tokens/LICENSE src/madoguchi/static/vendor/design-tokens/ 2>/dev/null || true
+	@cp -u node_modules/htmx.org/dist/htmx.min.js src/madoguchi/static/vendor/htmx/
+
+messages: $(STAMP)/python
+	@cd src/madoguchi && ../../$(MADOGUCHI) compilemessages -v0 --ignore=.venv
+
+db: setup
+	$(MADOGUCHI) migrate -v0
+	$(MADOGUCHI) seed_demo --municipality $(DEMO_MUNICIPALITY) --residents $(DEMO_RESIDENTS)
+
+serve:
+	$(MADOGUCHI) runserver 127.0.0.1:8000
+
+# --- developer conveniences ------------------------------------------------------------------------------------
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: $(STAMP)/python
+	$(VENV)/bin/ruff format --check src bench
+	$(VENV)/bin/ruff check src bench
+	DJANGO_SETTINGS_MODULE=madoguchi.settings.test $(VENV)/bin/mypy src/madoguchi
+	$(VENV)/bin/lint-imports
+
+openapi: $(STAMP)/python
+	DJANGO_SETTINGS_MODULE=madoguchi.settings.test $(MADOGUCHI) spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf $(STAMP) var src/madoguchi/static/vendor

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OfficeConfig(AppConfig):
+    name = "madoguchi.office"
+    label = "office"
+    verbose_name = "庁内 (office zone)"

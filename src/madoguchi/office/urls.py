@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "office"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("residents/", views.resident_search, name="resident_search"),
+    path("residents/<int:resident_id>/", views.resident_detail, name="resident_detail"),
+    path(
+        "residents/<int:resident_id>/individual-number/", views.reveal_individual_number, name="reveal_number"
+    ),
+    path("audit-log/", views.audit_log, name="audit_log"),
+    path("access-log/", views.access_log, name="access_log"),
+]

@@ -1,0 +1,30 @@
+"""URL roots per zone (MADOGUCHI_ZONE): portal at /, office at /office/, APIs under /api/v1/."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from madoguchi.core.api import MunicipalityDetailApi
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+api_v1: list[URLPattern | URLResolver] = [path("municipalities/<str:code>", MunicipalityDetailApi.as_view(), name="municipality-detail")]
+if settings.MADOGUCHI_ZONE in {"all", "office"}:
+    api_v1.append(path("office/", include("madoguchi.office.api_urls")))
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+]
+if settings.MADOGUCHI_ZONE in {"all", "portal"}:
+    urlpatterns.append(path("", include("madoguchi.portal.urls")))
+if settings.MADOGUCHI_ZONE in {"all", "office"}:
+    urlpatterns.append(path("office/", include("madoguchi.office.urls")))
+if settings.MADOGUCHI_ZONE == "office":
+    urlpatterns.append(path("", RedirectView.as_view(pattern_name="office:home", permanent=False)))
