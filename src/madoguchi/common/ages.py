@@ -29,7 +29,8 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     """Legal age on date `on` (the largest N whose reach date is on or before `on`); 0 before the first."""
     if on < birth_date:
         raise ValueError("date is before the birth date")
-    years = on.year - birth_date.year
+    # Start one above the calendar-year difference: someone born on 1 January reaches the new age on 31 December.
+    years = on.year - birth_date.year + 1
     while years > 0 and reach_date(birth_date, years) > on:
         years -= 1
     return years

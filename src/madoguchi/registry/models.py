@@ -139,3 +139,54 @@ class Resident(TenantModel):
         parts = [self.prefecture, self.city, self.machiaza, self.block_number]
         text = "".join(parts)
         return f"{text}　{self.address_supplement}" if self.address_supplement else text
+
+
+class EventKind(models.TextChoices):
+    INITIAL_REGISTRATION = "initial_registration", _("移行登録")  # carried over from the previous system / import
+    MOVE_IN = "move_in", _("転入")
+    MOVE_OUT = "move_out", _("転出")
+    RELOCATION = "relocation", _("転居")
+    BIRTH = "birth", _("出生")
+    DEATH = "death", _("死亡")
+    HEAD_CHANGE = "head_change", _("世帯主変更")
+    HOUSEHOLD_SPLIT = "household_split", _("世帯分離")
+    HOUSEHOLD_MERGE = "household_merge", _("世帯合併")
+    NAME_CHANGE = "name_change", _("氏名変更")
+    CORRECTION = "correction", _("職権修正")
+
+
+class RegistryEvent(TenantModel):
+    """One 異動: appended, never edited. `state_after` is the resident record as it stood from `effective_on`.
+
+    Valid time (異動日 `effective_on`) ≠ filing date (届出日 `filed_on`) ≠ record time (処理日時 `recorded_at`):
+    the state on a date is the `state_after` of the latest event effective on or before that date (ties broken by
+    record time), so a late-filed or corrected event changes what the registry says about the past without editing it.
+    """
+
+    resident = models.ForeignKey(Resident, verbose_name=_("住民"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("異動の種類"), max_length=24, choices=EventKind.choices)
+    effective_on = models.DateField(_("異動日"))
+    filed_on = models.DateField(_("届出日"), null=True, blank=True, help_text=_("職権による記載は空欄"))
+    recorded_at = models.DateTimeField(_("処理日時"))
+    household = models.ForeignKey(
+        Household, verbose_name=_("異動後の世帯"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    state_after = models.JSONField(_("異動後の記載事項"))
+    changes = models.JSONField(_("変更内容"), default=dict, blank=True)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    warnings = models.JSONField(_("注意事項"), default=list, blank=True)
+    actor_id = models.CharField(_("処理者ID"), max_length=64)
+    actor_display = models.CharField(_("処理者"), max_length=150)
+
+    class Meta:
+        verbose_name = _("異動")
+        verbose_name_plural = _("異動")
+        ordering = ["effective_on", "recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["resident", "effective_on", "recorded_at"]),
+            models.Index(fields=["municipality", "household", "effective_on"]),
+            models.Index(fields=["municipality", "kind", "effective_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_on} #{self.resident_id}"

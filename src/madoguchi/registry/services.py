@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
 from madoguchi.common.kana import kana_search_key
 from madoguchi.common.names import name_search_key
@@ -13,7 +14,27 @@ from madoguchi.core.crypto import encrypt_individual_number, individual_number_i
 from madoguchi.core.models import Municipality, StaffUser
 
 from .demo import HouseholdSpec
-from .models import Household, Resident
+from .models import EventKind, Household, RegistryEvent, Resident
+
+# Fields of a resident record captured in each event's `state_after` (everything a certificate or an as-of-date
+# question needs; the encrypted 個人番号 is not copied into history).
+STATE_FIELDS = [
+    "resident_record_code", "kind", "family_name", "given_name", "family_name_kana", "given_name_kana",
+    "name_romaji", "former_family_name", "former_family_name_kana", "alias_name", "alias_name_kana",
+    "birth_date", "birth_date_unknown_text", "sex", "prefecture", "city", "machiaza", "machiaza_id",
+    "block_number", "address_supplement", "postal_code", "became_resident_on", "address_set_on", "status",
+    "removed_on", "household_id", "is_head", "relationship",
+]  # fmt: skip
+
+
+def resident_state(resident: Resident) -> dict[str, object]:
+    """The JSON snapshot of a resident record stored as an event's `state_after` (dates as ISO strings)."""
+    state: dict[str, object] = {}
+    for name in STATE_FIELDS:
+        value = getattr(resident, name)
+        state[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    state["household_number"] = resident.household.household_number if resident.household else None
+    return state
 
 
 def search_keys(
@@ -98,6 +119,35 @@ def load_demo_residents(
                         )
                     )
             Resident.objects.bulk_create(residents, batch_size=batch_size)
+            if residents and residents[0].pk is None:  # backends without RETURNING
+                ids = dict(
+                    Resident.objects.filter(
+                        municipality=municipality,
+                        resident_record_code__in=[r.resident_record_code for r in residents],
+                    ).values_list("resident_record_code", "pk")
+                )
+                for resident in residents:
+                    resident.pk = ids[resident.resident_record_code]
+            now = timezone.now()
+            who = Actor.of(actor)
+            RegistryEvent.objects.bulk_create(
+                [
+                    RegistryEvent(
+                        municipality=municipality,
+                        resident=r,
+                        kind=EventKind.INITIAL_REGISTRATION,
+                        effective_on=r.became_resident_on,
+                        recorded_at=now,
+                        household=r.household,
+                        state_after=resident_state(r),
+                        reason="デモデータ（架空）",
+                        actor_id=who.id,
+                        actor_display=who.display,
+                    )
+                    for r in residents
+                ],
+                batch_size=batch_size,
+            )
             created += len(residents)
             if on_progress:
                 on_progress(len(residents))

@@ -127,3 +127,12 @@ def test_school_entry_year_agrees_with_reach_date_rule() -> None:
         lo, hi = D(entry.year - 7, 4, 2), D(entry.year - 6, 4, 1)
         assert lo <= day <= hi
         day += dt.timedelta(days=1)
+
+
+def test_age_goes_up_on_new_years_eve_for_first_of_january_births() -> None:
+    import datetime as dt
+
+    from madoguchi.common.ages import age_on
+
+    assert age_on(dt.date(2000, 1, 1), dt.date(2009, 12, 30)) == 9
+    assert age_on(dt.date(2000, 1, 1), dt.date(2009, 12, 31)) == 10

@@ -1,0 +1,1 @@
+"""Pure, table-tested benefit rules (no Django). Amounts live in effective-dated parameter tables."""
