@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -14,4 +14,6 @@ urlpatterns = [
     ),
     path("audit-log/", views.audit_log, name="audit_log"),
     path("access-log/", views.access_log, name="access_log"),
+    path("", include("madoguchi.office.registry_urls")),
+    path("", include("madoguchi.office.derived_urls")),
 ]

@@ -70,14 +70,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is None:
             error = _("ユーザー名またはパスワードが正しくありません。")
         else:
+            throttled = _second_factor_throttled(user)  # before matching: a failed match starts a new delay
             device = match_token(user, form.cleaned_data["otp_token"].strip())
             if device is None:
                 # A wrong second factor is a failed login too: it counts towards the lockout.
                 user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
                 if getattr(request, "axes_locked_out", False):
                     return locked_out(request)
-                error = _(
-                    "確認コードが正しくないか、有効時間（30秒）が過ぎています。認証アプリの最新のコードを入力してください。"
+                error = (
+                    _(
+                        "確認コードの誤りが続いたため、数秒間は受け付けていません。少し待ってから、最新のコードを入力してください。"
+                    )
+                    if throttled
+                    else _(
+                        "確認コードが正しくないか、有効時間（30秒）が過ぎています。認証アプリの最新のコードを入力してください。"
+                    )
                 )
             elif user.municipality_id is None or not user.is_active:
                 error = _("このアカウントは自治体に所属していないため、庁内業務にはログインできません。")
@@ -91,6 +98,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
         {"form": form, "error": error, "next": next_url},
         status=400 if error else 200,
     )
+
+
+def _second_factor_throttled(user: Any) -> bool:
+    """django-otp slows down guessing: after a wrong code the device refuses codes for 1, 2, 4 … seconds."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device is not None and not device.verify_is_allowed()[0]
 
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from madoguchi.conftest import TEST_PASSWORD, current_token
+from madoguchi.testing import TEST_PASSWORD, current_token
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,13 @@ def test_passwords_are_hashed_with_argon2_in_production() -> None:
     from madoguchi.settings import base
 
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_a_right_code_just_after_a_wrong_one_says_to_wait(make_staff, chiyoda) -> None:
+    user = make_staff(chiyoda)
+    device = TOTPDevice.objects.get(user=user)
+    client = Client()
+    _post(client, user.username, TEST_PASSWORD, _wrong_token(device))
+    again = _post(client, user.username, TEST_PASSWORD, current_token(device))
+    assert again.status_code == 400
+    assert "少し待ってから" in again.content.decode()
