@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
@@ -23,3 +24,18 @@ class VerifiedSessionAuthentication(SessionAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Session realm="office"'
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Describes the office session (cookie) authentication in the OpenAPI document."""
+
+    target_class = "madoguchi.core.api_auth.VerifiedSessionAuthentication"
+    name = "officeSession"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "Staff session after password + TOTP login at /office/login/",
+        }

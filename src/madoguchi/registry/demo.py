@@ -204,10 +204,12 @@ class DemoGenerator:
         spouse_rel = "妻" if head_sex == "male" else "夫"
         members = spec.members
         if kind == "single":
-            age = self._age(18)
+            # About half of single-person households are people aged 65+ (国勢調査 2020).
+            age = self._age(65) if self.rng.random() < 0.55 else self._age(18, 64)
             members.append(self._person(surname, head_sex, age, "世帯主", True, moved_in))
         elif kind == "couple":
-            age = self._age(22)
+            # Couple-only households are mostly older couples whose children have left.
+            age = self._age(65) if self.rng.random() < 0.7 else self._age(22, 64)
             members.append(self._person(surname, head_sex, age, "世帯主", True, moved_in))
             members.append(
                 self._person(
@@ -216,7 +218,7 @@ class DemoGenerator:
             )
         else:
             high = 62 if kind != "three_generation" else 55
-            age = self._age(22, high)
+            age = self._age(28, high)
             members.append(self._person(surname, head_sex, age, "世帯主", True, moved_in))
             if kind != "single_parent":
                 members.append(
@@ -224,11 +226,12 @@ class DemoGenerator:
                         surname, other, max(18, age + self.rng.randint(-5, 3)), spouse_rel, False, moved_in
                     )
                 )
-            eldest_max = min(age - 18, 30)
-            for _ in range(self.rng.choices([1, 2, 3, 4], weights=[42, 42, 13, 3])[0]):
-                if eldest_max < 0:
+            # Children are born when the parent is 20–45.
+            youngest, eldest = max(0, age - 45), age - 20
+            for _ in range(self.rng.choices([1, 2, 3, 4], weights=[58, 33, 7, 2])[0]):
+                if eldest < youngest:
                     break
-                child_age = self._age(0, eldest_max)
+                child_age = self._age(youngest, eldest)
                 members.append(
                     self._person(
                         surname, self.rng.choice(["male", "female"]), child_age, "子", False, moved_in
