@@ -1,0 +1,1 @@
+"""Packaged catalogue data (JSON); a package so that setuptools ships the *.json files with the wheel."""
