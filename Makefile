@@ -7,14 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MADOGUCHI := $(VENV)/bin/madoguchi
 STAMP := .make
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_RESIDENTS ?= 5000
 DEMO_MUNICIPALITY ?= 131016
-DEB_PACKAGES := python3-venv python3-dev gcc gettext nodejs npm \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libjpeg62-turbo \
-	fonts-ipamj-mincho fonts-noto-cjk fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho
-TEST_DEB_PACKAGES := chromium
-
 .PHONY: demo test serve setup test-setup system system-test python node assets messages db bench lint check openapi clean
 
 demo: setup db
@@ -31,14 +25,10 @@ test: test-setup
 
 # --- installation steps (each is skipped when already done) ----------------------------------------------------
 system:
-	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+	@scripts/install-system-deps
 
 system-test:
-	@missing=""; for p in $(TEST_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+	@scripts/install-system-deps --test
 
 python: $(STAMP)/python
 
