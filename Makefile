@@ -53,7 +53,8 @@ assets: $(STAMP)/node
 	@cp -u node_modules/htmx.org/dist/htmx.min.js src/madoguchi/static/vendor/htmx/
 
 messages: $(STAMP)/python
-	@cd src/madoguchi && ../../$(MADOGUCHI) compilemessages -v0 --ignore=.venv
+	@if ls src/madoguchi/locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+	  cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(MADOGUCHI) compilemessages -v0; fi
 
 db: setup
 	$(MADOGUCHI) migrate -v0
