@@ -28,6 +28,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from madoguchi.documents._sync import run_blocking
 from madoguchi.documents.pki import SigningIdentity
 
 __all__ = ["pyhanko_signer", "sign_pdf", "to_asn1_certificate"]
@@ -71,7 +72,7 @@ def sign_pdf(
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        output = pdf_signer.sign_pdf(writer)
+        output = run_blocking(pdf_signer.async_sign_pdf(writer))
     except PdfError as error:
         raise ValueError(f"cannot sign: not a readable PDF ({error})") from error
     except SigningError as error:

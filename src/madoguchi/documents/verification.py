@@ -19,7 +19,6 @@ document's DocMDP policy (for our certification signatures: only PAdES long-term
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import logging
@@ -35,6 +34,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from madoguchi.documents._sync import run_blocking
 from madoguchi.documents.signing import to_asn1_certificate
 
 __all__ = ["MESSAGES_JA", "PdfVerdict", "VerdictReason", "async_verify_pdf", "verify_pdf"]
@@ -109,7 +109,7 @@ def verify_pdf(
 
     Synchronous; from async code use :func:`async_verify_pdf`.
     """
-    return asyncio.run(
+    return run_blocking(
         async_verify_pdf(
             pdf, trust_roots=trust_roots, validation_time=validation_time, revocation_mode=revocation_mode
         )

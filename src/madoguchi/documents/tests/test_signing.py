@@ -13,12 +13,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from madoguchi.documents._sync import run_blocking
 from madoguchi.documents.pki import CA_KEY_FILE, SigningIdentity
 from madoguchi.documents.signing import sign_pdf, to_asn1_certificate
 from madoguchi.documents.verification import verify_pdf
@@ -32,7 +33,7 @@ def _pyhanko_status(pdf: bytes, identity: SigningIdentity) -> tuple[EmbeddedPdfS
     (signature,) = reader.embedded_signatures
     assert identity.trust_root is not None
     context = ValidationContext(trust_roots=[to_asn1_certificate(identity.trust_root)], allow_fetching=False)
-    return signature, validate_pdf_signature(signature, context)
+    return signature, run_blocking(async_validate_pdf_signature(signature, context))
 
 
 def test_signature_validates_with_pyhanko(signed_pdf: bytes, identity: SigningIdentity) -> None:

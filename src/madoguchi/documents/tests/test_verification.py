@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import random
@@ -12,10 +11,11 @@ from hypothesis import strategies as st
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from madoguchi.documents._sync import run_blocking
 from madoguchi.documents.pki import SigningIdentity
 from madoguchi.documents.signing import sign_pdf, to_asn1_certificate
 from madoguchi.documents.verification import (
@@ -55,7 +55,7 @@ def _pyhanko_says_intact(pdf: bytes, identity: SigningIdentity) -> bool:
     (signature,) = reader.embedded_signatures
     assert identity.trust_root is not None
     context = ValidationContext(trust_roots=[to_asn1_certificate(identity.trust_root)], allow_fetching=False)
-    status = validate_pdf_signature(signature, context)
+    status = run_blocking(async_validate_pdf_signature(signature, context))
     return bool(status.bottom_line and status.coverage == SignatureCoverageLevel.ENTIRE_FILE)
 
 
@@ -78,7 +78,7 @@ def test_render_sign_verify_is_intact_and_trusted(signed_pdf: bytes, identity: S
 
 
 def test_async_form_gives_the_same_verdict(signed_pdf: bytes, identity: SigningIdentity) -> None:
-    verdict = asyncio.run(async_verify_pdf(signed_pdf, trust_roots=identity.trust_roots))
+    verdict = run_blocking(async_verify_pdf(signed_pdf, trust_roots=identity.trust_roots))
     assert verdict == verify_pdf(signed_pdf, trust_roots=identity.trust_roots)
 
 
