@@ -13,7 +13,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-api_v1: list[URLPattern | URLResolver] = [path("municipalities/<str:code>", MunicipalityDetailApi.as_view(), name="municipality-detail")]
+api_v1: list[URLPattern | URLResolver] = [
+    path("municipalities/<str:code>", MunicipalityDetailApi.as_view(), name="municipality-detail")
+]
 if settings.MADOGUCHI_ZONE in {"all", "office"}:
     api_v1.append(path("office/", include("madoguchi.office.api_urls")))
 
@@ -24,6 +26,7 @@ urlpatterns = [
 ]
 if settings.MADOGUCHI_ZONE in {"all", "portal"}:
     urlpatterns.append(path("", include("madoguchi.portal.urls")))
+    urlpatterns.append(path("verify/", include("madoguchi.documents.urls")))
 if settings.MADOGUCHI_ZONE in {"all", "office"}:
     urlpatterns.append(path("office/", include("madoguchi.office.urls")))
 if settings.MADOGUCHI_ZONE == "office":

@@ -82,7 +82,9 @@ def test_wrong_totp_and_auditor_logs(page: Page, make_staff, chiyoda) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/municipalities/?code=011002", "/office/login/"])
 def test_pages_work_without_javascript_on_a_phone(browser: Browser, live_server, path: str) -> None:
-    ctx = browser.new_context(base_url=live_server.url, viewport=PHONE, java_script_enabled=False)
+    ctx = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False, locale="ja-JP"
+    )
     page = ctx.new_page()
     page.goto(path)
     expect(page.locator("main")).to_be_visible()

@@ -26,7 +26,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         return 'Session realm="office"'
 
 
-class VerifiedSessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
     """Describes the office session (cookie) authentication in the OpenAPI document."""
 
     target_class = "madoguchi.core.api_auth.VerifiedSessionAuthentication"

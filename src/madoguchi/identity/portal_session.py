@@ -34,6 +34,7 @@ class PortalIdentity:
     birth_date: str = ""  # ISO date or "" when unknown
     sex: str = ""
     sign_serial: str = ""  # serial of the 署名用電子証明書 when known
+    subject: str = ""  # OIDC: the provider's pairwise `sub` (auth_serial is then "oidc:<sub>")
 
     @property
     def birth_date_on(self) -> dt.date | None:
@@ -69,7 +70,9 @@ def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if get_portal_identity(request) is None:
-            return HttpResponseRedirect(f"{reverse('portal:login')}?{urlencode({'next': request.get_full_path()})}")
+            return HttpResponseRedirect(
+                f"{reverse('portal:login')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -16,4 +16,5 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access_log"),
     path("", include("madoguchi.office.registry_urls")),
     path("", include("madoguchi.office.derived_urls")),
+    path("certificates/", include("madoguchi.office.certificate_urls")),
 ]

@@ -83,6 +83,11 @@ class Resident(TenantModel):
     block_number = models.CharField(_("番地・号"), max_length=60)
     address_supplement = models.CharField(_("方書"), max_length=120, blank=True)
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
+    # 転入前住所 (outside the municipality) and 転居前住所 (inside) are kept apart: the standard's 住民票 prints them
+    # separately (registry.md §6).
+    moved_in_from_address = models.CharField(_("転入前住所"), max_length=200, blank=True)
+    previous_address = models.CharField(_("転居前住所"), max_length=200, blank=True)
+    move_out_destination = models.CharField(_("転出先住所"), max_length=200, blank=True)
     became_resident_on = models.DateField(_("住民となった日"))
     address_set_on = models.DateField(_("住所を定めた日"))
     status = models.CharField(
@@ -93,6 +98,9 @@ class Resident(TenantModel):
         db_index=True,
     )
     removed_on = models.DateField(_("消除日"), null=True, blank=True)
+    # The date of the earliest recorded event that is not yet reflected in this row (a 転出 with a planned date);
+    # `apply_due_move_outs` brings the row up to date on that day.
+    pending_change_on = models.DateField(_("予定された異動の日"), null=True, blank=True, db_index=True)
     household = models.ForeignKey(
         Household,
         verbose_name=_("世帯"),
@@ -117,10 +125,35 @@ class Resident(TenantModel):
                 name="resident_unique_individual_number",
             ),
         ]
+        # Resident search (registry.selectors.search_residents) answers every criterion from one of these: a prefix
+        # range on the folded name/kana key or on 町字 + 番地・号, after the tenant. The trailing columns make them
+        # covering for the first step of a search (ids in 50音 order), so even a common surname is sorted inside the
+        # index without reading the rows. varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' whatever the
+        # database collation; other backends ignore opclasses.
         indexes = [
-            models.Index(fields=["municipality", "name_search_key"]),
-            models.Index(fields=["municipality", "kana_search_key"]),
+            models.Index(
+                fields=["municipality", "name_search_key", "status", "kana_search_key", "birth_date"],
+                name="resident_name_key_idx",
+                opclasses=[*["varchar_pattern_ops"] * 4, "date_ops"],
+            ),
+            models.Index(
+                fields=["municipality", "kana_search_key", "birth_date", "status"],
+                name="resident_kana_key_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["municipality", "birth_date"]),
+            models.Index(
+                fields=[
+                    "municipality",
+                    "machiaza",
+                    "block_number",
+                    "status",
+                    "kana_search_key",
+                    "birth_date",
+                ],
+                name="resident_address_idx",
+                opclasses=[*["varchar_pattern_ops"] * 5, "date_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,7 +175,10 @@ class Resident(TenantModel):
 
 
 class EventKind(models.TextChoices):
-    INITIAL_REGISTRATION = "initial_registration", _("移行登録")  # carried over from the previous system / import
+    INITIAL_REGISTRATION = (
+        "initial_registration",
+        _("移行登録"),
+    )  # carried over from the previous system / import
     MOVE_IN = "move_in", _("転入")
     MOVE_OUT = "move_out", _("転出")
     RELOCATION = "relocation", _("転居")
@@ -163,18 +199,27 @@ class RegistryEvent(TenantModel):
     record time), so a late-filed or corrected event changes what the registry says about the past without editing it.
     """
 
-    resident = models.ForeignKey(Resident, verbose_name=_("住民"), on_delete=models.PROTECT, related_name="events")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("住民"), on_delete=models.PROTECT, related_name="events"
+    )
     kind = models.CharField(_("異動の種類"), max_length=24, choices=EventKind.choices)
     effective_on = models.DateField(_("異動日"))
     filed_on = models.DateField(_("届出日"), null=True, blank=True, help_text=_("職権による記載は空欄"))
     recorded_at = models.DateTimeField(_("処理日時"))
     household = models.ForeignKey(
-        Household, verbose_name=_("異動後の世帯"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Household,
+        verbose_name=_("異動後の世帯"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     state_after = models.JSONField(_("異動後の記載事項"))
     changes = models.JSONField(_("変更内容"), default=dict, blank=True)
     reason = models.CharField(_("事由"), max_length=200, blank=True)
     warnings = models.JSONField(_("注意事項"), default=list, blank=True)
+    # Facts of the 届出 that are not resident items: 特例転入/特例転出, the 転出証明書 number, the related persons …
+    details = models.JSONField(_("届出の内容"), default=dict, blank=True)
     actor_id = models.CharField(_("処理者ID"), max_length=64)
     actor_display = models.CharField(_("処理者"), max_length=150)
 

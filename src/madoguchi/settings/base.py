@@ -42,6 +42,8 @@ SECRET_KEY = env("MADOGUCHI_SECRET_KEY", "") or ""
 MADOGUCHI_AUDIT_KEY = env("MADOGUCHI_AUDIT_KEY", "") or ""
 # Key for 個人番号 encryption at rest (Fernet, urlsafe base64 of 32 bytes) and its blind index (HMAC).
 MADOGUCHI_INDIVIDUAL_NUMBER_KEY = env("MADOGUCHI_INDIVIDUAL_NUMBER_KEY", "") or ""
+# Public base URL of the portal: printed and encoded as QR on signed documents (verification page).
+MADOGUCHI_PORTAL_URL = env("MADOGUCHI_PORTAL_URL", "http://127.0.0.1:8000")
 MADOGUCHI_DEMO_MUNICIPALITY = env("MADOGUCHI_DEMO_MUNICIPALITY", "131016")
 
 DEBUG = False
@@ -62,8 +64,10 @@ INSTALLED_APPS = [
     "csp",
     "madoguchi.core",
     "madoguchi.registry",
+    "madoguchi.identity",
     "madoguchi.portal",
     "madoguchi.office",
+    "madoguchi.documents",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +160,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "madoguchi.core.views.csrf_failure"
 
 # ---- i18n -------------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
