@@ -58,6 +58,8 @@ messages: $(STAMP)/python
 
 db: setup
 	$(MADOGUCHI) migrate -v0
+	$(MADOGUCHI) documents_init_signing_key --municipality $(DEMO_MUNICIPALITY)
+	$(MADOGUCHI) jpki_init_test_ca
 	$(MADOGUCHI) seed_demo --municipality $(DEMO_MUNICIPALITY) --residents $(DEMO_RESIDENTS)
 
 serve:
