@@ -16,6 +16,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 api_v1: list[URLPattern | URLResolver] = [
     path("municipalities/<str:code>", MunicipalityDetailApi.as_view(), name="municipality-detail")
 ]
+if settings.MADOGUCHI_ZONE in {"all", "portal"}:
+    pass
 if settings.MADOGUCHI_ZONE in {"all", "office"}:
     api_v1.append(path("office/", include("madoguchi.office.api_urls")))
 
@@ -26,6 +28,8 @@ urlpatterns = [
 ]
 if settings.MADOGUCHI_ZONE in {"all", "portal"}:
     urlpatterns.append(path("", include("madoguchi.portal.urls")))
+    urlpatterns.append(path("login/", include("madoguchi.identity.urls")))
+    urlpatterns.append(path("oidc/", include("madoguchi.identity.oidc_urls")))
     urlpatterns.append(path("verify/", include("madoguchi.documents.urls")))
 if settings.MADOGUCHI_ZONE in {"all", "office"}:
     urlpatterns.append(path("office/", include("madoguchi.office.urls")))

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "madoguchi.identity",
     "madoguchi.portal",
     "madoguchi.office",
+    "madoguchi.demo",
     "madoguchi.documents",
 ]
 
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.core.context_processors.madoguchi",
+                "madoguchi.portal.context_processors.portal",
             ],
         },
     },
@@ -218,3 +220,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("MADOGUCHI_LOG_LEVEL", "WARNING")},
 }
+
+# ---- identity: resident login with the My Number card and OIDC (デジタル認証アプリ) ------------------------------------
+# Issuer URL of the OpenID provider the portal logs residents in with. The default is the local provider that
+# simulates the デジタル認証アプリ (mounted at /oidc/ in the portal zone); the portal calls its token and jwks
+# endpoints over HTTP, so it must be reachable from the server itself.
+MADOGUCHI_OIDC_ISSUER = env("MADOGUCHI_OIDC_ISSUER", "http://127.0.0.1:8000/oidc")
+# The portal's client_id at that provider ([0-9a-zA-Z]{1,255}); its private_key_jwt key is generated into
+# MADOGUCHI_DATA_DIR/oidc/ on first use (register the public half with the provider).
+MADOGUCHI_OIDC_CLIENT_ID = env("MADOGUCHI_OIDC_CLIENT_ID", "madoguchiportal")
+# Whether the simulated TEST JPKI CA and test cards may be used (created in MADOGUCHI_JPKI_DIR on first use).
+# Demo/dev/test only: set it to false in production, where MADOGUCHI_JPKI_DIR holds the pinned J-LIS anchors and CRLs.
+MADOGUCHI_JPKI_TEST_CA = env_bool("MADOGUCHI_JPKI_TEST_CA", True)

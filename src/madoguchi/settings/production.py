@@ -7,6 +7,8 @@ if not SECRET_KEY or not MADOGUCHI_INDIVIDUAL_NUMBER_KEY:
     raise RuntimeError("MADOGUCHI_SECRET_KEY and MADOGUCHI_INDIVIDUAL_NUMBER_KEY must be set in production")
 
 DEBUG = False
+# Never create or trust the simulated JPKI test CA in production (pinned J-LIS anchors only).
+MADOGUCHI_JPKI_TEST_CA = env_bool("MADOGUCHI_JPKI_TEST_CA", False)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("MADOGUCHI_SSL_REDIRECT", True)

@@ -21,3 +21,13 @@ def test_csrf_failure_explains_itself() -> None:
     response = client.post("/office/login/", {"username": "x", "password": "y", "otp_token": "123456"})
     assert response.status_code == 403
     assert "有効期限が切れました" in response.content.decode()
+
+
+def test_wareki_filter_shows_both_calendars() -> None:
+    import datetime as dt
+
+    from madoguchi.core.templatetags.madoguchi import wareki
+
+    assert wareki(dt.date(1949, 8, 12)) == "昭和24年8月12日（1949年）"
+    assert wareki(dt.date(2019, 5, 1)) == "令和元年5月1日（2019年）"
+    assert wareki(None) == ""

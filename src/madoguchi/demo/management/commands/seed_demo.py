@@ -79,6 +79,7 @@ class Command(BaseCommand):
             self._staff(municipality)
             if not opts["quiet_logins"]:
                 self._print_logins(municipality)
+        seed_demo_test_cards(self, municipality, quiet=opts["quiet_logins"])
 
     def _load(self, municipality: Municipality, count: int, seed: int, today: dt.date) -> None:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -98,6 +99,9 @@ class Command(BaseCommand):
                 municipality=municipality,
                 households=households,
                 on_progress=lambda n: progress.advance(db_task, n),
+                # Every 10th long-settled household moved within the city once, so timelines have history.
+                relocation_every=10,
+                today=today,
             )
         self.stdout.write(self.style.SUCCESS(f"{municipality.name}: {created} synthetic residents loaded"))
 
@@ -147,3 +151,33 @@ class Command(BaseCommand):
             out.write("デモ住民 / demo residents (synthetic):")
             for r in residents:
                 out.write(f"  #{r.pk} {r.full_name}（{r.full_name_kana}） {r.birth_date} {r.address}")
+
+
+# --- demo test cards (identity app) ----------------------------------------------------------------------------------
+def seed_demo_test_cards(command: BaseCommand, municipality: Municipality, *, quiet: bool = False) -> None:
+    """Issue SIMULATED My Number cards (test cards) to the 3 printed demo residents, once; print their PINs."""
+    from madoguchi.identity.management.commands.jpki_issue_card import DEMO_AUTH_PIN, DEMO_SIGNING_PIN
+    from madoguchi.identity.models import TestCardRecord
+    from madoguchi.identity.services import issue_test_card
+
+    residents = Resident.objects.filter(municipality=municipality, status="current", is_head=True).order_by(
+        "id"
+    )[:3]
+    for resident in residents:
+        if not TestCardRecord.objects.filter(resident=resident).exists():
+            issue_test_card(
+                actor=SEED_ACTOR,
+                resident_id=resident.pk,
+                signing_pin=DEMO_SIGNING_PIN,
+                auth_pin=DEMO_AUTH_PIN,
+            )
+    if quiet or not residents:
+        return
+    out = command.stdout
+    out.write("デモ用テストカード（模擬） / demo TEST cards (simulation — not real My Number cards):")
+    out.write(
+        f"  利用者証明用 PIN (login, 4 digits): {DEMO_AUTH_PIN}   署名用 PIN (signing): {DEMO_SIGNING_PIN}"
+    )
+    for record in TestCardRecord.objects.filter(resident__in=list(residents)).order_by("id"):
+        out.write(f"  {record.label}  (card {record.card_id[:8]}…)")
+    out.write("  Log in at /login/ (card) or /login/oidc/start (デジタル認証アプリ, simulated).")

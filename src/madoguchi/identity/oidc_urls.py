@@ -1,0 +1,14 @@
+"""The local OIDC provider (simulated デジタル認証アプリ), mounted at /oidc/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "oidc"
+urlpatterns = [
+    path(".well-known/openid-configuration", views.discovery, name="discovery"),
+    path("authorize", views.authorize, name="authorize"),
+    path("token", views.token, name="token"),
+    path("userinfo", views.userinfo, name="userinfo"),
+    path("jwks", views.jwks, name="jwks"),
+]
