@@ -9,7 +9,8 @@ MADOGUCHI := $(VENV)/bin/madoguchi
 STAMP := .make
 DEMO_RESIDENTS ?= 5000
 DEMO_MUNICIPALITY ?= 131016
-.PHONY: demo test serve setup test-setup system system-test python node assets messages db bench lint check openapi clean
+.PHONY: demo test serve setup test-setup system system-test python node assets messages db bench lint check openapi clean \
+  accessibility-report
 
 demo: setup db
 	@echo ""
@@ -53,7 +54,7 @@ assets: $(STAMP)/node
 	@cp -u node_modules/htmx.org/dist/htmx.min.js src/madoguchi/static/vendor/htmx/
 
 messages: $(STAMP)/python
-	@if ls src/madoguchi/locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+	@if find src/madoguchi -name django.po -path "*/LC_MESSAGES/*" | grep -q .; then \
 	  cd src/madoguchi && DJANGO_SETTINGS_MODULE=madoguchi.settings.test ../../$(MADOGUCHI) compilemessages -v0; fi
 
 db: setup
@@ -77,6 +78,12 @@ lint: $(STAMP)/python
 
 openapi: $(STAMP)/python
 	DJANGO_SETTINGS_MODULE=madoguchi.settings.test $(MADOGUCHI) spectacular --file docs/openapi.yaml --validate
+
+# axe-core on every route (ja/en × phone/desktop) + keyboard journeys, then docs/accessibility.md from the results;
+# the report is written even when a check fails (it lists the failures), and make still exits with the tests' status.
+accessibility-report: test-setup
+	@rc=0; $(VENV)/bin/pytest -q -p no:cacheprovider tests/browser/test_every_route.py tests/browser/test_keyboard.py \
+	  || rc=$$?; $(PY) scripts/accessibility-report && exit $$rc
 
 clean:
 	rm -rf $(STAMP) var src/madoguchi/static/vendor

@@ -16,8 +16,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 api_v1: list[URLPattern | URLResolver] = [
     path("municipalities/<str:code>", MunicipalityDetailApi.as_view(), name="municipality-detail")
 ]
+api_v1.append(path("benefits/", include("madoguchi.benefits.api_urls")))
+api_v1.append(path("", include("madoguchi.procedures.api_urls")))  # procedures: public, both zones
 if settings.MADOGUCHI_ZONE in {"all", "portal"}:
-    pass
+    api_v1.append(path("", include("madoguchi.intake.api_urls")))  # applications: resident session
 if settings.MADOGUCHI_ZONE in {"all", "office"}:
     api_v1.append(path("office/", include("madoguchi.office.api_urls")))
 
@@ -30,7 +32,10 @@ if settings.MADOGUCHI_ZONE in {"all", "portal"}:
     urlpatterns.append(path("", include("madoguchi.portal.urls")))
     urlpatterns.append(path("login/", include("madoguchi.identity.urls")))
     urlpatterns.append(path("oidc/", include("madoguchi.identity.oidc_urls")))
+    urlpatterns.append(path("procedures/", include("madoguchi.procedures.urls")))
+    urlpatterns.append(path("benefits/", include("madoguchi.benefits.urls")))
     urlpatterns.append(path("verify/", include("madoguchi.documents.urls")))
+    urlpatterns.append(path("apply/", include("madoguchi.intake.urls")))
 if settings.MADOGUCHI_ZONE in {"all", "office"}:
     urlpatterns.append(path("office/", include("madoguchi.office.urls")))
 if settings.MADOGUCHI_ZONE == "office":

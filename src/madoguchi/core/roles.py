@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     REVIEW_CASE = "review_case", _("申請の審査")
     DECIDE_CASE = "decide_case", _("決裁")
     MANAGE_STAFF = "manage_staff", _("職員アカウントの管理")
+    CONFIGURE_PROCEDURES = "configure_procedures", _("オンライン手続の設定")
     VIEW_AUDIT_LOG = "view_audit_log", _("監査ログの閲覧")
     VIEW_ACCESS_LOG = "view_access_log", _("アクセスログの閲覧")
 
@@ -60,7 +61,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ADMINISTRATOR: frozenset(
-        {Action.VIEW_MUNICIPALITY, Action.MANAGE_STAFF, Action.IMPORT_RESIDENTS, Action.EXPORT_RESIDENTS}
+        {
+            Action.VIEW_MUNICIPALITY,
+            Action.MANAGE_STAFF,
+            Action.IMPORT_RESIDENTS,
+            Action.EXPORT_RESIDENTS,
+            Action.CONFIGURE_PROCEDURES,
+        }
     ),
     Role.AUDITOR: frozenset({Action.VIEW_MUNICIPALITY, Action.VIEW_AUDIT_LOG, Action.VIEW_ACCESS_LOG}),
 }

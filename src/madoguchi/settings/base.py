@@ -42,6 +42,9 @@ SECRET_KEY = env("MADOGUCHI_SECRET_KEY", "") or ""
 MADOGUCHI_AUDIT_KEY = env("MADOGUCHI_AUDIT_KEY", "") or ""
 # Key for 個人番号 encryption at rest (Fernet, urlsafe base64 of 32 bytes) and its blind index (HMAC).
 MADOGUCHI_INDIVIDUAL_NUMBER_KEY = env("MADOGUCHI_INDIVIDUAL_NUMBER_KEY", "") or ""
+# The office answers channel the portal asks for household facts (prefill, intake checks): in-process in `all`
+# mode; a split deployment names its internal-API client class here.
+MADOGUCHI_OFFICE_ANSWERS = env("MADOGUCHI_OFFICE_ANSWERS", "madoguchi.office.answers.RegistryOfficeAnswers")
 # Public base URL of the portal: printed and encoded as QR on signed documents (verification page).
 MADOGUCHI_PORTAL_URL = env("MADOGUCHI_PORTAL_URL", "http://127.0.0.1:8000")
 MADOGUCHI_DEMO_MUNICIPALITY = env("MADOGUCHI_DEMO_MUNICIPALITY", "131016")
@@ -65,10 +68,13 @@ INSTALLED_APPS = [
     "madoguchi.core",
     "madoguchi.registry",
     "madoguchi.identity",
+    "madoguchi.benefits",
     "madoguchi.portal",
     "madoguchi.office",
     "madoguchi.demo",
     "madoguchi.documents",
+    "madoguchi.procedures",
+    "madoguchi.intake",
 ]
 
 MIDDLEWARE = [

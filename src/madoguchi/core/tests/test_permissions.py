@@ -19,6 +19,7 @@ MATRIX = {
     Action.REVIEW_CASE: (N, Y, Y, N, N),
     Action.DECIDE_CASE: (N, N, Y, N, N),
     Action.MANAGE_STAFF: (N, N, N, Y, N),
+    Action.CONFIGURE_PROCEDURES: (N, N, N, Y, N),
     Action.VIEW_AUDIT_LOG: (N, N, N, N, Y),
     Action.VIEW_ACCESS_LOG: (N, N, N, N, Y),
 }
