@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("madoguchi.office.registry_urls")),
     path("", include("madoguchi.office.derived_urls")),
     path("certificates/", include("madoguchi.office.certificate_urls")),
+    path("cases/", include("madoguchi.casework.urls")),
 ]

@@ -6,47 +6,30 @@ Views parse input, call one selector/service and render; rules and logging live 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from madoguchi.core.errors import ActionNotPermitted, NotFoundInMunicipality
+from madoguchi.casework import selectors as casework
+from madoguchi.casework.policy import can_view_cases
 from madoguchi.core.models import AccessPurpose, StaffUser
 from madoguchi.core.selectors import list_access_entries, list_audit_entries
+from madoguchi.core.views import staff_required
 from madoguchi.registry import selectors as registry
 
 from .forms import LogSearchForm, PurposeForm, ResidentSearchForm, StaffLoginForm
 
 View = Callable[..., HttpResponse]
-
-
-def staff_required(view: View) -> View:
-    """Office pages need a logged-in staff member whose TOTP second factor is verified in this session."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]
-            login_url = reverse("office:login")
-            return HttpResponseRedirect(f"{login_url}?next={request.get_full_path()}")
-        try:
-            return view(request, *args, **kwargs)
-        except ActionNotPermitted as exc:
-            return render(request, "office/forbidden.html", {"message": exc.message_ja}, status=403)
-        except NotFoundInMunicipality:
-            return render(request, "office/not_found.html", status=404)
-
-    return wrapper
 
 
 def _actor(request: HttpRequest) -> StaffUser:
@@ -122,7 +105,10 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    return render(request, "office/home.html", {"summary": registry.get_registry_summary(actor=actor)})
+    work = casework.my_work(actor=actor, today=timezone.localdate()) if can_view_cases(actor) else None
+    return render(
+        request, "office/home.html", {"summary": registry.get_registry_summary(actor=actor), "work": work}
+    )
 
 
 @staff_required

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "madoguchi.documents",
     "madoguchi.procedures",
     "madoguchi.intake",
+    "madoguchi.casework",
 ]
 
 MIDDLEWARE = [

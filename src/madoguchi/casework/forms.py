@@ -1,0 +1,114 @@
+"""Casework forms (input parsing only; the rules live in services)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import DecisionOutcome
+from .services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+
+DATE_STYLES = (("wareki", _("和暦")), ("seireki", _("西暦")))
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状況"), required=False)
+    procedure = forms.ChoiceField(label=_("手続"), required=False)
+    assignee = forms.ChoiceField(label=_("担当者"), required=False)
+    overdue = forms.BooleanField(label=_("期限を過ぎた案件だけ"), required=False)
+    dates = forms.ChoiceField(label=_("日付の表示"), required=False, choices=DATE_STYLES)
+
+    def __init__(
+        self,
+        *args: Any,
+        statuses: list[tuple[str, str]],
+        procedures: list[tuple[str, str]],
+        staff: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("すべて")), *statuses]
+        cast(forms.ChoiceField, self.fields["procedure"]).choices = [("", _("すべて")), *procedures]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", _("すべて")),
+            ("me", _("自分")),
+            ("none", _("未割当て")),
+            *staff,
+        ]
+
+
+def _text(label: str, *, required: bool, limit: int, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("「%(label)s」を入力してください。") % {"label": label},
+            "max_length": _("「%(label)s」は%(limit)d文字以内で入力してください。")
+            % {"label": label, "limit": limit},
+        },
+    )
+
+
+class ConfirmForm(forms.Form):
+    """Actions that need no input: the page states the consequence and the button confirms it."""
+
+
+class CorrectionForm(forms.Form):
+    message_ja = _text(
+        str(_("申請者へのお願いの内容")),
+        required=True,
+        limit=REASON_MAX_LENGTH,
+        help_text=str(
+            _("申請者の状況ページにそのまま表示されます。直す項目と直し方を具体的に書いてください。")
+        ),
+    )
+
+
+class NoteForm(forms.Form):
+    text = _text(
+        str(_("メモ")),
+        required=True,
+        limit=NOTE_MAX_LENGTH,
+        help_text=str(_("職員だけが読めます。申請者には表示されません。")),
+    )
+
+
+class ProposeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("決定案"),
+        choices=DecisionOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("「決定案」を選んでください。")},
+    )
+    reason = _text(
+        str(_("決定案の理由")),
+        required=True,
+        limit=REASON_MAX_LENGTH,
+        help_text=str(_("決定通知書に記載されます（却下の場合は却下の理由）。")),
+    )
+
+
+class ApproveForm(forms.Form):
+    reason = _text(str(_("意見（任意）")), required=False, limit=REASON_MAX_LENGTH)
+
+
+class ReasonForm(forms.Form):
+    reason = _text(str(_("理由")), required=True, limit=REASON_MAX_LENGTH)
+
+
+class AssignForm(forms.Form):
+    assignee_id = forms.TypedChoiceField(
+        label=_("担当者"),
+        coerce=int,
+        error_messages={"required": _("「担当者」を選んでください。")},
+    )
+    reason = forms.CharField(label=_("理由（任意）"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, staff: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["assignee_id"]).choices = [("", _("選んでください")), *staff]

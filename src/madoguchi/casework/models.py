@@ -1,0 +1,334 @@
+"""Casework (申請管理, office zone): one case per pulled application, its append-only history, internal notes,
+the approval chain (決裁), the notice, the re-verified signature evidence and the channel cursor.
+
+The office keeps its own copy of what it pulled (answers, attachment list, signed bytes' evidence) because in a
+split deployment the portal's database is not reachable from the office (ARCHITECTURE §1: the office pulls).
+History is never edited: `CaseEvent`, `CaseNote` and `ApprovalStep` rows are appended, never saved twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.core.models import TenantModel
+
+
+class CaseStatus(models.TextChoices):
+    # The same vocabulary as the portal's application status (procedures.md §4), so status pushes map 1:1.
+    RECEIVED = "received", _("到達")
+    ACCEPTED = "accepted", _("受付")
+    IN_REVIEW = "in_review", _("審査中")
+    RETURNED_FOR_CORRECTION = "returned_for_correction", _("補正依頼中")
+    DECIDED = "decided", _("決定")
+    REJECTED = "rejected", _("却下")
+    NOTICE_ISSUED = "notice_issued", _("通知済み")
+    WITHDRAWN = "withdrawn", _("取下げ")
+
+
+# Cases still being worked on (counted in queues, deadlines apply).
+OPEN_STATUSES: tuple[str, ...] = (
+    CaseStatus.RECEIVED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.RETURNED_FOR_CORRECTION,
+)
+
+# The case state machine (office side). RETURNED_FOR_CORRECTION → IN_REVIEW happens when the resident resubmits.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.RECEIVED: frozenset({CaseStatus.ACCEPTED, CaseStatus.WITHDRAWN}),
+    CaseStatus.ACCEPTED: frozenset({CaseStatus.IN_REVIEW, CaseStatus.WITHDRAWN}),
+    CaseStatus.IN_REVIEW: frozenset(
+        {
+            CaseStatus.RETURNED_FOR_CORRECTION,
+            CaseStatus.DECIDED,
+            CaseStatus.REJECTED,
+            CaseStatus.WITHDRAWN,
+        }
+    ),
+    CaseStatus.RETURNED_FOR_CORRECTION: frozenset({CaseStatus.IN_REVIEW, CaseStatus.WITHDRAWN}),
+    CaseStatus.DECIDED: frozenset({CaseStatus.NOTICE_ISSUED}),
+    CaseStatus.REJECTED: frozenset({CaseStatus.NOTICE_ISSUED}),
+    CaseStatus.NOTICE_ISSUED: frozenset(),
+    CaseStatus.WITHDRAWN: frozenset(),
+}
+
+
+class DecisionOutcome(models.TextChoices):
+    GRANT = "grant", _("認定・承認")
+    DENY = "deny", _("却下")
+
+
+class _AppendOnly(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # History is never edited (ARCHITECTURE §1): an existing row cannot be saved again.
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+
+class Case(TenantModel):
+    """One application under examination in the office (案件)."""
+
+    receipt_number = models.CharField(_("受付番号"), max_length=20)
+    procedure_code = models.CharField(_("手続コード"), max_length=60)
+    form_version = models.PositiveIntegerField(_("様式の版"))
+    procedure_name = models.CharField(_("手続名"), max_length=200)
+    applicant_name = models.CharField(_("申請者氏名"), max_length=120)
+    applicant_sign_serial = models.CharField(_("署名用電子証明書シリアル番号"), max_length=40, blank=True)
+    status = models.CharField(
+        _("状況"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.RECEIVED, db_index=True
+    )
+    queue = models.CharField(_("担当業務"), max_length=40, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("担当者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("到達日時"))
+    accepted_on = models.DateField(_("受付日"), null=True, blank=True)
+    processing_days = models.PositiveIntegerField(_("標準処理期間（開庁日）"), default=0)
+    due_on = models.DateField(_("処理期限"), null=True, blank=True, db_index=True)
+    # While the resident corrects the application the clock stops (procedures.md §4); the pause start is kept here.
+    paused_on = models.DateField(_("期限の停止日"), null=True, blank=True)
+    is_assisted = models.BooleanField(_("窓口での支援による申請"), default=False)
+    source_id = models.CharField(_("取込元の識別子"), max_length=120, unique=True)
+    source_revision = models.PositiveIntegerField(_("取り込んだ提出の版"), default=0)
+    answers = models.JSONField(_("申請内容"), default=dict)
+    attachments = models.JSONField(_("添付ファイル一覧"), default=list)
+    signature_valid = models.BooleanField(_("署名の再検証結果が有効"), default=False)
+    decision_outcome = models.CharField(
+        _("決定の内容"), max_length=10, choices=DecisionOutcome.choices, blank=True
+    )
+    decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("取込日時"))
+    updated_at = models.DateTimeField(_("更新日時"))
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["due_on", "received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "receipt_number"], name="case_unique_receipt"),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status", "due_on"]),
+            models.Index(fields=["municipality", "assignee", "status"]),
+            models.Index(fields=["municipality", "procedure_code", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} {self.procedure_code} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseEventKind(models.TextChoices):
+    PULLED = "pulled", _("申請の取込")
+    RESUBMITTED = "resubmitted", _("補正後の再提出")
+    WITHDRAWN = "withdrawn", _("申請者による取下げ")
+    ACCEPTED = "accepted", _("受付")
+    CLAIMED = "claimed", _("担当の引受け")
+    ASSIGNED = "assigned", _("担当の割当て")
+    REVIEW_STARTED = "review_started", _("審査の開始")
+    CORRECTION_REQUESTED = "correction_requested", _("補正の依頼")
+    PROPOSED = "proposed", _("決定案の起案")
+    APPROVED = "approved", _("決裁（承認）")
+    SENT_BACK = "sent_back", _("決裁（差戻し）")
+    REJECTED = "rejected", _("決裁（不承認）")
+    DECIDED = "decided", _("決定")
+    NOTICE_ISSUED = "notice_issued", _("通知書の発行")
+
+
+class CaseEvent(TenantModel, _AppendOnly):
+    """One step of a case's history: who, what, when, why, and the status before and after."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("日時"))
+    kind = models.CharField(_("内容"), max_length=30, choices=CaseEventKind.choices)
+    actor_id = models.CharField(_("操作者ID"), max_length=64)
+    actor_display = models.CharField(_("操作者"), max_length=150)
+    from_status = models.CharField(_("変更前"), max_length=30, blank=True, choices=CaseStatus.choices)
+    to_status = models.CharField(_("変更後"), max_length=30, blank=True, choices=CaseStatus.choices)
+    reason = models.TextField(_("理由・内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("案件の履歴")
+        verbose_name_plural = _("案件の履歴")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind}"
+
+
+class CaseNote(TenantModel, _AppendOnly):
+    """An internal note on a case (職員間のメモ); never shown to the applicant."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="notes")
+    at = models.DateTimeField(_("日時"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("記入者"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("内容"))
+
+    class Meta:
+        verbose_name = _("内部メモ")
+        verbose_name_plural = _("内部メモ")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.text[:20]}"
+
+
+class ApprovalRule(TenantModel):
+    """The approval chain (決裁ルート) of one procedure in a municipality, or its default (procedure_code "").
+
+    `steps` is the ordered list of roles: the first drafts the proposal (起案), each later one approves in turn;
+    the last approval is the decision (決定). Default: reviewer proposes → approver approves.
+    """
+
+    procedure_code = models.CharField(_("手続コード（空欄はすべての手続）"), max_length=60, blank=True)
+    steps = models.JSONField(_("決裁の順序（役割）"), default=list)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("決裁ルート")
+        verbose_name_plural = _("決裁ルート")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "procedure_code"], name="approval_rule_unique_procedure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}:{self.procedure_code or '*'} {' → '.join(self.steps)}"
+
+
+class ApprovalStepKind(models.TextChoices):
+    PROPOSED = "proposed", _("起案")
+    APPROVED = "approved", _("承認")
+    SENT_BACK = "sent_back", _("差戻し")
+    REJECTED = "rejected", _("不承認")
+
+
+class ApprovalStep(TenantModel, _AppendOnly):
+    """One act in a proposal's approval chain. (case, proposal, step) is unique: one act per step, ever."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="approval_steps"
+    )
+    proposal_number = models.PositiveIntegerField(_("起案の番号"))
+    step_index = models.PositiveIntegerField(_("段階"))  # 0: the proposal itself
+    kind = models.CharField(_("種類"), max_length=20, choices=ApprovalStepKind.choices)
+    outcome = models.CharField(_("決定案"), max_length=10, choices=DecisionOutcome.choices, blank=True)
+    # The chain as it was when the proposal was made: a rule changed later does not change an open chain.
+    chain = models.JSONField(_("決裁の順序（起案時）"), default=list)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("職員"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(_("役割"), max_length=20)
+    at = models.DateTimeField(_("日時"))
+    reason = models.TextField(_("理由・意見"), blank=True)
+
+    class Meta:
+        verbose_name = _("決裁の記録")
+        verbose_name_plural = _("決裁の記録")
+        ordering = ["proposal_number", "step_index", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "proposal_number", "step_index"], name="approval_step_unique_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.proposal_number}.{self.step_index} {self.kind}"
+
+
+class Notice(TenantModel):
+    """The decision notice (決定通知書) of a case: a signed PDF kept by the documents app."""
+
+    case = models.OneToOneField(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="notice")
+    document = models.ForeignKey(
+        "documents.IssuedDocument", verbose_name=_("発行文書"), on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("決定の内容"), max_length=10, choices=DecisionOutcome.choices)
+    issued_at = models.DateTimeField(_("発行日時"))
+
+    class Meta:
+        verbose_name = _("通知書")
+        verbose_name_plural = _("通知書")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.document_id}"
+
+
+class RevocationStatus(models.TextChoices):
+    GOOD = "good", _("失効していない")
+    REVOKED = "revoked", _("失効")
+    UNKNOWN = "unknown", _("確認できない")
+
+
+class SignatureEvidence(TenantModel):
+    """The office's own re-verification of one submission's JPKI signature (one row per submitted version)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="signature_evidence"
+    )
+    revision = models.PositiveIntegerField(_("提出の版"))
+    certificate_pem = models.TextField(_("署名用電子証明書"))
+    serial = models.CharField(_("シリアル番号"), max_length=40, blank=True)
+    issuer_sha256 = models.CharField(_("発行元CAの指紋"), max_length=95, blank=True)
+    policy = models.CharField(_("ポリシーOID"), max_length=64, blank=True)
+    content_sha256 = models.CharField(_("署名対象データのSHA-256"), max_length=64)
+    signed_at = models.DateTimeField(_("提出日時"))
+    portal_reason = models.CharField(_("ポータルでの検証結果"), max_length=30, blank=True)
+    # Verified as of the submission: was the signature good when the resident signed and sent it?
+    verdict_valid = models.BooleanField(_("署名が有効"))
+    verdict_reason = models.CharField(_("検証結果"), max_length=30)
+    verified_at = models.DateTimeField(_("検証日時"))
+    # Revocation as of the pull: has the certificate been revoked since (e.g. after a move)?
+    revocation_status = models.CharField(
+        _("失効の状況"), max_length=10, choices=RevocationStatus.choices, default=RevocationStatus.UNKNOWN
+    )
+    revocation_reason = models.CharField(_("失効理由"), max_length=40, blank=True)
+    revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
+    revocation_source = models.CharField(_("失効確認の方法"), max_length=20, blank=True)
+    revocation_checked_at = models.DateTimeField(_("失効確認日時"))
+
+    class Meta:
+        verbose_name = _("署名の検証記録")
+        verbose_name_plural = _("署名の検証記録")
+        ordering = ["case", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "revision"], name="signature_evidence_unique_revision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.revision}: {self.verdict_reason}"
+
+
+class ChannelCursor(models.Model):
+    """How far the office has read a submission source (resumable pulls). Deployment-wide, not per tenant."""
+
+    name = models.CharField(_("取込元"), max_length=40, unique=True)
+    cursor = models.CharField(_("読込位置"), max_length=200, blank=True)
+    items_applied = models.PositiveIntegerField(_("取り込んだ件数"), default=0)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("取込位置")
+        verbose_name_plural = _("取込位置")
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.cursor}"

@@ -1,0 +1,311 @@
+"""Reads of cases: the queue with filters, "my work" counts, one case (access-logged) and the registry comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from madoguchi.common.wareki import parse_japanese_date
+from madoguchi.core.access import log_access, scoped
+from madoguchi.core.errors import NotFoundInMunicipality
+from madoguchi.core.models import AccessPurpose, StaffUser
+from madoguchi.core.roles import Action
+from madoguchi.intake.matching import texts_match
+from madoguchi.registry import selectors as registry
+from madoguchi.registry.models import Resident
+
+from . import deadlines
+from .models import OPEN_STATUSES, ApprovalStep, Case, CaseStatus
+from .policy import can_view_cases, may_act_on_step, require_view
+from .services import open_proposal
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "due_on": ("due_on", "received_at", "id"),
+    "-due_on": ("-due_on", "-received_at", "-id"),
+    "received_at": ("received_at", "id"),
+    "-received_at": ("-received_at", "-id"),
+    "receipt_number": ("receipt_number",),
+    "-receipt_number": ("-receipt_number",),
+    "status": ("status", "due_on", "id"),
+    "-status": ("-status", "due_on", "id"),
+}
+DEFAULT_SORT = "due_on"
+
+
+def list_cases(
+    *,
+    actor: StaffUser,
+    status: str = "",
+    procedure_code: str = "",
+    assignee: str = "",
+    overdue: bool = False,
+    sort: str = DEFAULT_SORT,
+    today: dt.date,
+) -> QuerySet[Case]:
+    """The actor's municipality's cases, filtered and sorted (reviewers, approvers, auditors).
+
+    `status` is a status or "open"; `assignee` is "me", "none" or a staff id; `overdue` keeps open cases past
+    their deadline.
+    """
+    require_view(actor)
+    qs = scoped(Case.objects.select_related("assignee"), actor)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in CaseStatus.values:
+        qs = qs.filter(status=status)
+    if procedure_code:
+        qs = qs.filter(procedure_code=procedure_code)
+    if assignee == "me":
+        qs = qs.filter(assignee=actor)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee.isdigit():
+        qs = qs.filter(assignee_id=int(assignee))
+    if overdue:
+        # The clock is stopped while the resident corrects (paused cases are not overdue).
+        qs = qs.filter(
+            status__in=[CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW], due_on__lt=today
+        )
+    return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+@dataclass(frozen=True)
+class MyWork:
+    """The counts on top of the case list (UX.md: queues first)."""
+
+    assigned: int
+    due_soon: int
+    overdue: int
+    returned: int
+    unassigned: int
+    awaiting_my_approval: int
+
+
+def awaiting_approval_by(actor: StaffUser) -> list[Case]:
+    """Cases whose open proposal's next step this actor may decide (not their own draft or approval)."""
+    if not actor.can(Action.DECIDE_CASE):
+        return []
+    candidates = (
+        scoped(Case.objects.filter(status=CaseStatus.IN_REVIEW), actor)
+        .filter(pk__in=ApprovalStep.objects.values("case_id"))
+        .order_by("due_on", "id")
+    )
+    out = []
+    for case in candidates:
+        proposal = open_proposal(case)
+        if (
+            proposal is not None
+            and actor.pk not in proposal.actor_ids
+            and may_act_on_step(actor, proposal.next_role)
+        ):
+            out.append(case)
+    return out
+
+
+def my_work(*, actor: StaffUser, today: dt.date) -> MyWork:
+    """Counts of the actor's work: assigned open cases, due soon, overdue, awaiting correction, unassigned, approvals."""
+    require_view(actor)
+    cases = scoped(Case.objects.all(), actor)
+    mine = cases.filter(assignee=actor, status__in=OPEN_STATUSES)
+    running = mine.exclude(status=CaseStatus.RETURNED_FOR_CORRECTION)
+    due_dates = list(running.exclude(due_on__isnull=True).values_list("due_on", flat=True))
+    return MyWork(
+        assigned=mine.count(),
+        due_soon=sum(1 for d in due_dates if deadlines.is_due_soon(d, today)),
+        overdue=sum(1 for d in due_dates if deadlines.is_overdue(d, today)),
+        returned=mine.filter(status=CaseStatus.RETURNED_FOR_CORRECTION).count(),
+        unassigned=cases.filter(assignee__isnull=True, status__in=OPEN_STATUSES).count(),
+        awaiting_my_approval=len(awaiting_approval_by(actor)),
+    )
+
+
+def access_case(*, actor: StaffUser, case_id: int, purpose: str = AccessPurpose.CASE_REVIEW) -> Case:
+    """One case with its application data, for a stated purpose; the read is access-logged."""
+    require_view(actor)
+    case = scoped(Case.objects.select_related("assignee"), actor).filter(pk=case_id).first()
+    if case is None:
+        raise NotFoundInMunicipality("case")
+    log_access(actor=actor, subject_type="case", subject_id=case.receipt_number, purpose=purpose)
+    return case
+
+
+def get_case_exists(*, actor: StaffUser, case_id: int) -> bool:
+    """Whether the case exists in the actor's municipality (no personal data, not logged)."""
+    return can_view_cases(actor) and scoped(Case.objects.all(), actor).filter(pk=case_id).exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The registry side by side
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    label: str
+    applied: str
+    registered: str
+    matches: bool | None  # None: nothing to compare
+
+
+@dataclass
+class RegistryComparison:
+    """The applicant's answers next to the registry record; `found_by` says how the resident was identified."""
+
+    resident: Resident | None
+    found_by: str  # "serial" | "attributes" | ""
+    rows: list[ComparisonRow] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def differences(self) -> int:
+        return sum(1 for r in self.rows if r.matches is False)
+
+
+def _get(answers: dict[str, Any], path: str) -> Any:
+    node: Any = answers
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return parse_japanese_date(str(value))
+    except ValueError:
+        return None
+
+
+def _find_resident(actor: StaffUser, case: Case) -> tuple[int | None, str]:
+    if case.applicant_sign_serial:
+        try:
+            from madoguchi.identity.selectors import resolve_resident_by_serial
+        except ImportError:  # the link table is optional
+            resolve_resident_by_serial = None  # type: ignore[assignment]
+        if resolve_resident_by_serial is not None:
+            resident = resolve_resident_by_serial(
+                case.applicant_sign_serial, "sign", municipality=case.municipality_id
+            )
+            if resident is not None:
+                return resident.pk, "serial"
+    name = str(_get(case.answers, "applicant.name") or case.applicant_name)
+    birth = _date(_get(case.answers, "applicant.birth_date"))
+    address = str(_get(case.answers, "applicant.address") or "")
+    if not name or birth is None:
+        return None, ""
+    candidates = registry.search_residents(actor=actor, name=name, birth_date=birth, limit=20)
+    matching = [r for r in candidates if texts_match(r.full_name, name)]
+    if address:
+        matching = [r for r in matching if texts_match(r.address, address)] or matching
+    return (matching[0].pk, "attributes") if len(matching) == 1 else (None, "")
+
+
+def _row(label: str, applied: Any, registered: Any, *, kind: str = "text") -> ComparisonRow:
+    applied_text = "" if applied in (None, "") else str(applied)
+    registered_text = "" if registered in (None, "") else str(registered)
+    if not applied_text or not registered_text:
+        return ComparisonRow(label, applied_text, registered_text, None)
+    if kind == "date":
+        a, r = _date(applied_text), _date(registered_text)
+        matches = a is not None and a == r
+    elif kind == "postal":
+        matches = applied_text.replace("-", "") == registered_text.replace("-", "")
+    else:
+        matches = texts_match(registered_text, applied_text)
+    return ComparisonRow(label, applied_text, registered_text, matches)
+
+
+def registry_comparison(*, actor: StaffUser, case: Case) -> RegistryComparison:
+    """The applicant's registry record beside the answers (purpose 申請の審査, access-logged), differences marked.
+
+    The resident is found by the signing certificate serial through the identity link table, else by name, birth
+    date and address (異体字/width tolerant). Staff without registry access get an explanation instead.
+    """
+    if not actor.can(Action.VIEW_RESIDENT):
+        return RegistryComparison(None, "", message="住民記録を参照する権限がないため、突合は表示しません。")
+    resident_id, found_by = _find_resident(actor, case)
+    if resident_id is None:
+        return RegistryComparison(
+            None,
+            "",
+            message="申請者に該当する住民記録が見つかりません（転入前・転出後の方、または入力の誤りの可能性があります）。",
+        )
+    resident = registry.access_resident(
+        actor=actor, resident_id=resident_id, purpose=AccessPurpose.CASE_REVIEW
+    )
+    answers = case.answers
+    rows = [
+        _row("氏名", _get(answers, "applicant.name") or case.applicant_name, resident.full_name),
+        _row("氏名（フリガナ）", _get(answers, "applicant.name_kana"), resident.full_name_kana),
+        _row(
+            "生年月日",
+            _get(answers, "applicant.birth_date"),
+            resident.birth_date.isoformat() if resident.birth_date else "",
+            kind="date",
+        ),
+        _row("住所", _get(answers, "applicant.address"), resident.address),
+        _row("郵便番号", _get(answers, "applicant.postal_code"), resident.postal_code, kind="postal"),
+        _row("世帯主", "", "はい" if resident.is_head else f"いいえ（続柄: {resident.relationship}）"),
+    ]
+    return RegistryComparison(resident, found_by, rows)
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """Status filter options (with "open" first)."""
+    return [("open", "処理中（未完了）"), *[(s.value, str(s.label)) for s in CaseStatus]]
+
+
+def procedures_in_use(*, actor: StaffUser) -> list[tuple[str, str]]:
+    """(code, name) of procedures that have cases in the actor's municipality, for the filter."""
+    require_view(actor)
+    rows = (
+        scoped(Case.objects.all(), actor)
+        .values_list("procedure_code", "procedure_name")
+        .distinct()
+        .order_by("procedure_code")
+    )
+    return list(dict(rows).items())
+
+
+def assignable_staff(*, actor: StaffUser) -> list[StaffUser]:
+    """Staff of the actor's municipality who may examine cases (for filters and assignment)."""
+    require_view(actor)
+    staff = scoped(StaffUser.objects.filter(is_active=True), actor).filter(
+        Q(role="reviewer") | Q(role="approver")
+    )
+    return list(staff.order_by("last_name", "first_name", "id"))
+
+
+def available_actions(*, actor: StaffUser, case: Case) -> list[str]:
+    """The action slugs the actor can take on the case now (what the detail page offers; services re-check)."""
+    can_review = actor.can(Action.REVIEW_CASE)
+    can_decide = actor.can(Action.DECIDE_CASE)
+    out: list[str] = []
+    if not (can_review or can_decide):
+        return out
+    mine = case.assignee_id == actor.pk
+    if can_review and case.is_open and case.assignee_id is None:
+        out.append("claim")
+    if can_decide and case.is_open:
+        out.append("assign")
+    if can_review and case.status == CaseStatus.RECEIVED:
+        out.append("accept")
+    if can_review and mine and case.status == CaseStatus.ACCEPTED:
+        out.append("start-review")
+    proposal = open_proposal(case)
+    if can_review and mine and case.status == CaseStatus.IN_REVIEW and proposal is None:
+        out += ["request-correction", "propose"]
+    if (
+        can_decide
+        and proposal is not None
+        and actor.pk not in proposal.actor_ids
+        and may_act_on_step(actor, proposal.next_role)
+    ):
+        out += ["approve", "send-back", "reject"]
+    out.append("note")
+    return out
