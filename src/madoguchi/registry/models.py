@@ -127,19 +127,26 @@ class Resident(TenantModel):
         ]
         # Resident search (registry.selectors.search_residents) answers every criterion from one of these: a prefix
         # range on the folded name/kana key or on 町字 + 番地・号, after the tenant. The trailing columns make them
-        # covering for the first step of a search (ids in 50音 order), so even a common surname is sorted inside the
-        # index without reading the rows. varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' whatever the
-        # database collation; other backends ignore opclasses.
+        # covering for the first step of a search (ids in 50音 order; `id` is listed because PostgreSQL indexes do
+        # not carry the key), so even a common surname is sorted inside the index without reading the rows.
+        # varchar_pattern_ops lets PostgreSQL serve LIKE 'prefix%' whatever the database collation; other backends
+        # ignore opclasses.
         indexes = [
             models.Index(
-                fields=["municipality", "name_search_key", "status", "kana_search_key", "birth_date"],
+                fields=["municipality", "name_search_key", "status", "kana_search_key", "birth_date", "id"],
                 name="resident_name_key_idx",
-                opclasses=[*["varchar_pattern_ops"] * 4, "date_ops"],
+                opclasses=[*["varchar_pattern_ops"] * 4, "date_ops", "int8_ops"],
             ),
             models.Index(
-                fields=["municipality", "kana_search_key", "birth_date", "status"],
+                fields=["municipality", "kana_search_key", "birth_date", "status", "id"],
                 name="resident_kana_key_idx",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops", "varchar_pattern_ops"],
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "date_ops",
+                    "varchar_pattern_ops",
+                    "int8_ops",
+                ],
             ),
             models.Index(fields=["municipality", "birth_date"]),
             models.Index(
@@ -150,9 +157,10 @@ class Resident(TenantModel):
                     "status",
                     "kana_search_key",
                     "birth_date",
+                    "id",
                 ],
                 name="resident_address_idx",
-                opclasses=[*["varchar_pattern_ops"] * 5, "date_ops"],
+                opclasses=[*["varchar_pattern_ops"] * 5, "date_ops", "int8_ops"],
             ),
         ]
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="resident",
             index=models.Index(
-                fields=["municipality", "name_search_key", "status", "kana_search_key", "birth_date"],
+                fields=["municipality", "name_search_key", "status", "kana_search_key", "birth_date", "id"],
                 name="resident_name_key_idx",
                 opclasses=[
                     "varchar_pattern_ops",
@@ -28,21 +28,36 @@ class Migration(migrations.Migration):
                     "varchar_pattern_ops",
                     "varchar_pattern_ops",
                     "date_ops",
+                    "int8_ops",
                 ],
             ),
         ),
         migrations.AddIndex(
             model_name="resident",
             index=models.Index(
-                fields=["municipality", "kana_search_key", "birth_date", "status"],
+                fields=["municipality", "kana_search_key", "birth_date", "status", "id"],
                 name="resident_kana_key_idx",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops", "varchar_pattern_ops"],
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "date_ops",
+                    "varchar_pattern_ops",
+                    "int8_ops",
+                ],
             ),
         ),
         migrations.AddIndex(
             model_name="resident",
             index=models.Index(
-                fields=["municipality", "machiaza", "block_number", "status", "kana_search_key", "birth_date"],
+                fields=[
+                    "municipality",
+                    "machiaza",
+                    "block_number",
+                    "status",
+                    "kana_search_key",
+                    "birth_date",
+                    "id",
+                ],
                 name="resident_address_idx",
                 opclasses=[
                     "varchar_pattern_ops",
@@ -51,6 +66,7 @@ class Migration(migrations.Migration):
                     "varchar_pattern_ops",
                     "varchar_pattern_ops",
                     "date_ops",
+                    "int8_ops",
                 ],
             ),
         ),

@@ -1,0 +1,570 @@
+"""Every route of both zones, accounted for: each HTML page is scanned with axe-core (WCAG 2.2 A/AA) at the phone
+and desktop viewports in Japanese and English, checked for horizontal scrolling at 375 px and for weight
+(document + CSS + JS ≤ 100 KB before images); every other route is listed with the reason it is not a page.
+
+A new URL pattern that is neither in ROUTES nor a DRF API view fails `test_every_route_is_classified`, so no page
+escapes the scan. Results go to test-results/accessibility.json (read by scripts/accessibility-report).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
+from rest_framework.views import APIView
+
+from madoguchi.identity.portal_session import SESSION_KEY
+
+from .conftest import AXE_JS, DESKTOP, PHONE, ROOT, WCAG_TAGS, axe_violations, office_login
+
+RESULTS_FILE = ROOT / "test-results" / "accessibility.json"
+MAX_PAGE_BYTES = 100 * 1024
+LANGUAGES = ("ja", "en")
+VIEWPORTS: dict[str, ViewportSize] = {
+    name: {"width": size["width"], "height": size["height"]}
+    for name, size in (("phone", PHONE), ("desktop", DESKTOP))
+}
+
+# Who must be logged in to see a page: nobody, a resident (portal session), or staff of a role (office).
+ANON = "anonymous"
+RESIDENT = "resident"
+APPROVER = "staff:approver"  # the widest casework + registry permissions
+AUDITOR = "staff:auditor"  # the only role that reads the audit and access logs
+
+
+@dataclass(frozen=True)
+class Demo:
+    """Identifiers of the synthetic data the sample URLs point at."""
+
+    resident_id: int
+    household_id: int
+    procedure_code: str
+    draft_id: str
+    page_key: str
+    receipt_number: str
+    case_id: int
+    document_id: str
+    event_id: int
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """An HTML page: the zone, who is logged in, and the concrete URLs (one or more variants) to scan."""
+
+    zone: str  # "portal" | "office"
+    auth: str
+    urls: Callable[[Demo], list[str]]
+    # Where the browser must end up (path), when the URL redirects on purpose (e.g. the OIDC start).
+    lands_on: Callable[[Demo], str] | None = None
+
+
+@dataclass(frozen=True)
+class NotPage:
+    """A route that is not an HTML page a person reads, with the reason."""
+
+    kind: str  # "api" | "non_html" | "redirect" | "post_only" | "alias"
+    reason: str
+
+
+Route = HtmlPage | NotPage
+
+
+def _r(name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs=kwargs or None)
+
+
+def _one(name: str, **params: Callable[[Demo], Any]) -> Callable[[Demo], list[str]]:
+    return lambda d: [_r(name, **{k: f(d) for k, f in params.items()})]
+
+
+# Keyed by the namespaced route name, or by the pattern for unnamed routes.
+ROUTES: dict[str, Route] = {
+    # --- infrastructure ---------------------------------------------------------------------------------------
+    "healthz": NotPage("non_html", "text/plain liveness probe for the load balancer"),
+    "set_language": NotPage("redirect", "language form target: POST, then redirects back to the page"),
+    # --- portal -------------------------------------------------------------------------------------------------
+    "portal:home": HtmlPage("portal", ANON, _one("portal:home")),
+    "portal:municipality_lookup": HtmlPage(
+        "portal",
+        ANON,
+        lambda d: [_r("portal:municipality_lookup"), _r("portal:municipality_lookup") + "?code=131016"],
+    ),
+    "portal:login": HtmlPage("portal", ANON, _one("portal:login")),
+    "identity:card_login": NotPage("alias", "same URL and view as portal:login (login/), scanned there"),
+    "portal:mypage": HtmlPage("portal", RESIDENT, _one("portal:mypage")),
+    "identity:logout": NotPage("post_only", "logout button target (POST), redirects to the home page"),
+    "identity:oidc_start": NotPage(
+        "redirect", "redirects to the identity provider; its page is oidc:authorize"
+    ),
+    "identity:oidc_callback": NotPage(
+        "redirect", "provider callback: exchanges the code, redirects to mypage"
+    ),
+    "oidc:discovery": NotPage("api", "OpenID Connect discovery document (JSON)"),
+    "oidc:authorize": HtmlPage(
+        "portal", ANON, _one("identity:oidc_start"), lands_on=lambda d: _r("oidc:authorize")
+    ),
+    "oidc:token": NotPage("api", "OIDC token endpoint (POST, JSON)"),
+    "oidc:userinfo": NotPage("api", "OIDC userinfo endpoint (JSON)"),
+    "oidc:jwks": NotPage("api", "OIDC signing keys (JSON)"),
+    "procedures:list": HtmlPage(
+        "portal", ANON, lambda d: [_r("procedures:list"), _r("procedures:list") + "?q=児童手当"]
+    ),
+    "procedures:detail": HtmlPage("portal", ANON, _one("procedures:detail", code=lambda d: d.procedure_code)),
+    "benefits:child_allowance": HtmlPage("portal", ANON, _one("benefits:child_allowance")),
+    "benefits:child_rearing_allowance": HtmlPage("portal", ANON, _one("benefits:child_rearing_allowance")),
+    "documents:verify_upload": HtmlPage("portal", ANON, _one("documents:verify_upload")),
+    "documents:verify_document": HtmlPage(
+        "portal", ANON, _one("documents:verify_document", public_id=lambda d: d.document_id)
+    ),
+    "intake:my_applications": HtmlPage("portal", RESIDENT, _one("intake:my_applications")),
+    "intake:start": HtmlPage("portal", RESIDENT, _one("intake:start", code=lambda d: d.procedure_code)),
+    "intake:page": HtmlPage(
+        "portal",
+        RESIDENT,
+        _one("intake:page", draft_id=lambda d: d.draft_id, page_key=lambda d: d.page_key),
+    ),
+    "intake:attachments": HtmlPage(
+        "portal", RESIDENT, _one("intake:attachments", draft_id=lambda d: d.draft_id)
+    ),
+    "intake:review": HtmlPage("portal", RESIDENT, _one("intake:review", draft_id=lambda d: d.draft_id)),
+    "intake:sign": HtmlPage("portal", RESIDENT, _one("intake:sign", draft_id=lambda d: d.draft_id)),
+    "intake:delete_draft": NotPage("post_only", "delete-draft button target (POST), redirects to the list"),
+    "intake:status": HtmlPage(
+        "portal", RESIDENT, _one("intake:status", receipt_number=lambda d: d.receipt_number)
+    ),
+    "intake:receipt": HtmlPage(
+        "portal", RESIDENT, _one("intake:receipt", receipt_number=lambda d: d.receipt_number)
+    ),
+    "intake:receipt_pdf": NotPage(
+        "non_html", "signed PDF receipt (application/pdf; PDF/UA is out of scope here)"
+    ),
+    "intake:withdraw": HtmlPage(
+        "portal", RESIDENT, _one("intake:withdraw", receipt_number=lambda d: d.receipt_number)
+    ),
+    "intake:correct": NotPage("post_only", "starts a correction draft (POST), redirects to its first page"),
+    # --- office -------------------------------------------------------------------------------------------------
+    "office:home": HtmlPage("office", APPROVER, _one("office:home")),
+    "office:login": HtmlPage("office", ANON, _one("office:login")),
+    "office:logout": NotPage("post_only", "logout button target (POST), redirects to the login page"),
+    "office:resident_search": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [_r("office:resident_search"), _r("office:resident_search") + "?name=ヤマダ"],
+    ),
+    "office:resident_detail": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:resident_detail", resident_id=d.resident_id),
+            _r("office:resident_detail", resident_id=d.resident_id) + "?purpose=certificate_issuance",
+        ],
+    ),
+    "office:reveal_number": NotPage(
+        "post_only", "reveals the 個人番号 (POST, audited), redirects to the record"
+    ),
+    "office:audit_log": HtmlPage("office", AUDITOR, _one("office:audit_log")),
+    "office:access_log": HtmlPage("office", AUDITOR, _one("office:access_log")),
+    "office:resident_timeline": HtmlPage(
+        "office", APPROVER, _one("office:resident_timeline", resident_id=lambda d: d.resident_id)
+    ),
+    "office:resident_event": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:resident_event", resident_id=d.resident_id, kind=k)
+            for k in _event_kinds("RESIDENT_EVENTS")
+        ],
+    ),
+    "office:household_detail": HtmlPage(
+        "office", APPROVER, _one("office:household_detail", household_id=lambda d: d.household_id)
+    ),
+    "office:household_event": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:household_event", household_id=d.household_id, kind=k)
+            for k in _event_kinds("HOUSEHOLD_EVENTS")
+        ],
+    ),
+    "office:event_move_in": HtmlPage("office", APPROVER, _one("office:event_move_in")),
+    "office:event_result": HtmlPage(
+        "office", APPROVER, lambda d: [_r("office:event_result") + f"?ids={d.event_id}"]
+    ),
+    "office:registers": HtmlPage("office", APPROVER, _one("office:registers")),
+    "office:electoral_roll": HtmlPage("office", APPROVER, _one("office:electoral_roll")),
+    "office:school_register": HtmlPage("office", APPROVER, _one("office:school_register")),
+    "office:certificate_issue": HtmlPage(
+        "office", APPROVER, _one("office:certificate_issue", resident_id=lambda d: d.resident_id)
+    ),
+    "office:casework:list": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [_r("office:casework:list"), _r("office:casework:list") + "?status=open&pulled=1"],
+    ),
+    "office:casework:pull": NotPage(
+        "post_only", "「今すぐ取り込む」 button target (POST), redirects to the case list"
+    ),
+    "office:casework:detail": HtmlPage(
+        "office", APPROVER, _one("office:casework:detail", case_id=lambda d: d.case_id)
+    ),
+    "office:casework:notice_pdf": NotPage("non_html", "signed decision notice (application/pdf)"),
+    "office:casework:action": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [_r("office:casework:action", case_id=d.case_id, action=a) for a in ("claim", "note")],
+    ),
+}
+
+
+def _event_kinds(table: str) -> list[str]:
+    """Every registry event form offered on the office pages (each kind is its own form page)."""
+    return list(getattr(import_module("madoguchi.office.registry_views"), table))
+
+
+def all_routes() -> list[tuple[str, str, Any]]:
+    """(key, pattern, view) of every URL pattern in the resolver, recursively (key = namespaced name or pattern)."""
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[tuple[str, str, Any]]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else p.namespace or namespace
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                pattern = prefix + str(p.pattern)
+                key = f"{namespace}:{p.name}" if namespace and p.name else p.name or pattern
+                yield key, pattern, p.callback
+
+    return list(walk(get_resolver().url_patterns, "", ""))
+
+
+def is_api_view(view: Any) -> bool:
+    """A Django REST framework view: JSON in and out, documented in docs/openapi.yaml, not an HTML page."""
+    view_class = getattr(view, "view_class", None) or getattr(view, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, APIView)
+
+
+def classify(key: str, view: Any) -> Route | None:
+    """The route's entry in ROUTES, an API classification for DRF views, or None when unaccounted for."""
+    if key in ROUTES:
+        return ROUTES[key]
+    if is_api_view(view):
+        return NotPage("api", "REST API (JSON), schema in docs/openapi.yaml")
+    return None
+
+
+def test_every_route_is_classified() -> None:
+    """Fails when a route appears that is neither scanned nor excluded with a reason (or an entry went stale)."""
+    assert settings.MADOGUCHI_ZONE == "all", (
+        "run with MADOGUCHI_ZONE=all so both zones' routes are enumerated"
+    )
+    routes = all_routes()
+    assert len(routes) > 40
+    keys = [k for k, _, _ in routes]
+    assert len(keys) == len(set(keys)), (
+        f"duplicate route keys: {sorted(k for k in keys if keys.count(k) > 1)}"
+    )
+    missing = [f"{key}  ({pattern})" for key, pattern, view in routes if classify(key, view) is None]
+    assert not missing, (
+        "New routes must be scanned or excluded with a reason in tests/browser/test_every_route.py ROUTES:\n"
+        + "\n".join(missing)
+    )
+    stale = sorted(set(ROUTES) - set(keys))
+    assert not stale, f"ROUTES lists routes that no longer exist: {stale}"
+    # A DRF view must not hide behind a page entry, and a page entry must not be a DRF view.
+    for key, _, view in routes:
+        if isinstance(ROUTES.get(key), HtmlPage):
+            assert not is_api_view(view), key
+
+
+def test_route_table_covers_both_zones_and_all_roles() -> None:
+    pages = [r for r in ROUTES.values() if isinstance(r, HtmlPage)]
+    assert {p.zone for p in pages} == {"portal", "office"}
+    assert {p.auth for p in pages} == {ANON, RESIDENT, APPROVER, AUDITOR}
+    for key, route in ROUTES.items():
+        if isinstance(route, NotPage):
+            assert route.kind in {"api", "non_html", "redirect", "post_only", "alias"}, key
+            assert len(route.reason) > 10, key
+
+
+# --- results file -------------------------------------------------------------------------------------------------
+
+
+def write_results_section(section: str, value: Any) -> None:
+    """Merge one section into test-results/accessibility.json (the route scan and the keyboard tests share it)."""
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = {}
+    if RESULTS_FILE.exists():
+        try:
+            data = json.loads(RESULTS_FILE.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            data = {}
+    data[section] = value
+    RESULTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def route_results(browser: Browser) -> Iterator[dict[str, Any]]:
+    """Collects every scan result of the session and writes them when the session ends."""
+    collected: dict[str, Any] = {"pages": [], "excluded": []}
+    yield collected
+    if not collected["pages"]:
+        return
+    axe_version = json.loads((AXE_JS.parent / "package.json").read_text())["version"]
+    collected["meta"] = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "axe_core": axe_version,
+        "chromium": browser.version,
+        "wcag_tags": WCAG_TAGS,
+        "viewports": VIEWPORTS,
+        "languages": list(LANGUAGES),
+        "max_page_bytes": MAX_PAGE_BYTES,
+    }
+    write_results_section("routes", collected)
+
+
+# --- demo data and sessions ---------------------------------------------------------------------------------------
+
+
+def make_demo(chiyoda: Any) -> tuple[Demo, Any]:
+    """Synthetic residents, a signed application pulled into casework, a draft with complete answers, a receipt."""
+    from madoguchi.casework.models import Case
+    from madoguchi.casework.tests.helpers import CHILD, make_world, pull_all, submit_child_allowance
+    from madoguchi.intake import services as intake
+    from madoguchi.intake.models import Draft
+    from madoguchi.intake.tests.helpers import child_allowance_answers
+    from madoguchi.procedures.engine import get_catalogue
+    from madoguchi.registry.models import RegistryEvent
+    from madoguchi.registry.tests.factories import load_residents
+
+    people = load_residents(chiyoda, 20, seed=11)
+    person = next(p for p in people if p.status == "current" and p.household_id is not None)
+    assert person.household_id is not None
+    world = make_world(chiyoda)
+    submitted = submit_child_allowance(chiyoda, world)
+    pull_all()
+    case = Case.objects.get(receipt_number=submitted.application.receipt_number)
+    intake.issue_receipt_document(identity=submitted.identity, application=submitted.application)
+    submitted.application.refresh_from_db()
+    # A second draft of the same procedure, complete, so the review and sign pages render rather than redirect.
+    draft = intake.start_draft(
+        identity=submitted.identity, municipality_code=chiyoda.code, procedure_code=CHILD
+    )
+    Draft.objects.filter(pk=draft.pk).update(answers=child_allowance_answers(world))
+    event = RegistryEvent.objects.filter(resident_id=person.pk).order_by("pk").first()
+    assert event is not None
+    demo = Demo(
+        resident_id=person.pk,
+        household_id=person.household_id,
+        procedure_code=CHILD,
+        draft_id=draft.public_id,
+        page_key=get_catalogue().procedures[CHILD].form.pages[0].key,
+        receipt_number=submitted.application.receipt_number,
+        case_id=case.pk,
+        document_id=submitted.application.receipt_document_id,
+        event_id=event.pk,
+    )
+    return demo, submitted.identity
+
+
+def resident_session_cookie(identity: Any, base_url: str) -> dict[str, Any]:
+    """A portal session for `identity`, as the card login leaves it, as a browser cookie."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore()
+    store[SESSION_KEY] = asdict(identity)
+    store.save()
+    return {"name": settings.SESSION_COOKIE_NAME, "value": store.session_key, "url": base_url}
+
+
+def staff_storage_state(browser: Browser, base_url: str, user: Any) -> Any:
+    """Log a staff member in once through the real form; the cookies are reused by every scanning context."""
+    ctx = browser.new_context(
+        base_url=base_url, viewport=VIEWPORTS["desktop"], locale="ja-JP", bypass_csp=True
+    )
+    try:
+        page = ctx.new_page()
+        office_login(page, user)
+        return ctx.storage_state()
+    finally:
+        ctx.close()
+
+
+# --- measuring one page -------------------------------------------------------------------------------------------
+
+WEIGHT_JS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const parts = [{url: location.href, kind: 'document', bytes: nav ? nav.decodedBodySize : document.documentElement.outerHTML.length}];
+  for (const e of performance.getEntriesByType('resource')) {
+    const path = new URL(e.name).pathname;
+    const kind = path.endsWith('.css') ? 'css' : path.endsWith('.js') || path.endsWith('.mjs') ? 'js' : null;
+    if (kind) parts.push({url: e.name, kind, bytes: e.decodedBodySize});
+  }
+  return parts;
+}"""
+OVERFLOW_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# The innermost elements that stick out past the right edge (to name the culprit of horizontal scrolling).
+WIDE_JS = """() => {
+  const limit = document.documentElement.clientWidth + 1;
+  const wide = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > limit);
+  const inner = wide.filter(e => ![...e.children].some(c => wide.includes(c)));
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  return inner.slice(0, 3).map(e => (e.parentElement ? name(e.parentElement) + ' > ' : '') + name(e));
+}"""
+
+
+def scan(page: Page, url: str, lands_on: str | None) -> dict[str, Any]:
+    """Open the page, then measure weight and overflow, and run axe once."""
+    response = page.goto(url, wait_until="load")
+    status = response.status if response else 0
+    final_path = urlparse(page.url).path
+    parts = page.evaluate(WEIGHT_JS)
+    overflow_px = int(page.evaluate(OVERFLOW_JS))
+    too_wide = page.evaluate(WIDE_JS) if overflow_px > 0 else []
+    violations = axe_violations(page)
+    return {
+        "status": status,
+        "final_path": final_path,
+        "redirected": final_path != urlparse(lands_on or url).path,
+        "lang": page.evaluate("document.documentElement.lang"),
+        "title": page.title(),
+        "bytes": sum(int(p["bytes"]) for p in parts),
+        "bytes_by_kind": {
+            k: sum(int(p["bytes"]) for p in parts if p["kind"] == k) for k in ("document", "css", "js")
+        },
+        "overflow_px": overflow_px,
+        "too_wide": too_wide,
+        "violations": [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "tags": [t for t in v["tags"] if t.startswith("wcag")],
+                "nodes": [n["target"] for n in v["nodes"][:5]],
+            }
+            for v in violations
+        ],
+    }
+
+
+def problems_of(result: dict[str, Any], viewport: str, language: str) -> list[str]:
+    """Why a scan result fails, in words (empty when it passes)."""
+    out: list[str] = []
+    if result["status"] != 200:
+        out.append(f"HTTP {result['status']}")
+    if result["redirected"]:
+        out.append(f"redirected to {result['final_path']}")
+    if result["lang"] != language:
+        out.append(f"html lang={result['lang']!r}, expected {language!r}")
+    if result["violations"]:
+        out.append("axe: " + ", ".join(f"{v['id']} {v['nodes']}" for v in result["violations"]))
+    if viewport == "phone" and result["overflow_px"] > 0:
+        out.append(f"scrolls horizontally by {result['overflow_px']}px at 375px: {result['too_wide']}")
+    if result["bytes"] > MAX_PAGE_BYTES:
+        out.append(f"weighs {result['bytes']} bytes > {MAX_PAGE_BYTES} ({result['bytes_by_kind']})")
+    return out
+
+
+def test_every_html_page_is_accessible_light_and_reflows(
+    browser: Browser,
+    live_server: Any,
+    transactional_db: None,
+    chiyoda: Any,
+    make_staff: Callable[..., Any],
+    settings: Any,
+    route_results: dict[str, Any],
+) -> None:
+    """axe WCAG 2.2 A/AA, no horizontal scroll at 375 px, ≤ 100 KB: every page × {ja, en} × {phone, desktop}."""
+    base = live_server.url
+    settings.MADOGUCHI_OIDC_ISSUER = f"{base}/oidc"
+    settings.MADOGUCHI_PORTAL_URL = base
+    demo, identity = make_demo(chiyoda)
+    states: dict[str, Any] = {
+        APPROVER: staff_storage_state(browser, base, make_staff(chiyoda, "approver")),
+        AUDITOR: staff_storage_state(browser, base, make_staff(chiyoda, "auditor")),
+    }
+    resident_cookie = resident_session_cookie(identity, base)
+
+    keys = {k for k, _, _ in all_routes()}
+    targets: list[tuple[str, HtmlPage, str]] = []
+    for key, route in sorted(ROUTES.items()):
+        if key not in keys:
+            continue
+        if isinstance(route, HtmlPage):
+            targets.extend((key, route, url) for url in route.urls(demo))
+        else:
+            route_results["excluded"].append({"route": key, **dataclasses.asdict(route)})
+    assert len(targets) >= 40
+    only = {k for k in os.environ.get("A11Y_ROUTES", "").split(",") if k}  # a developer's quick re-run
+    if only:
+        targets = [t for t in targets if t[0] in only]
+
+    # The rule set axe ran (rule → WCAG tags), so the report can say which success criteria were checked.
+    probe = browser.new_context(base_url=base, bypass_csp=True)
+    try:
+        probe_page = probe.new_page()
+        probe_page.goto("/healthz")
+        axe_violations(probe_page)
+        route_results["axe_rules"] = probe_page.evaluate(
+            "(tags) => axe.getRules(tags).map(r => ({id: r.ruleId, tags: r.tags, help: r.help}))", WCAG_TAGS
+        )
+    finally:
+        probe.close()
+
+    failures: list[str] = []
+    for language in LANGUAGES:
+        for viewport_name, viewport in VIEWPORTS.items():
+            contexts: dict[str, BrowserContext] = {}
+            try:
+                for auth in (ANON, RESIDENT, APPROVER, AUDITOR):
+                    ctx = browser.new_context(
+                        base_url=base,
+                        viewport=viewport,
+                        locale="ja-JP" if language == "ja" else "en-US",
+                        bypass_csp=True,  # only so that axe-core can be injected
+                        storage_state=states.get(auth),
+                    )
+                    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
+                    if auth == RESIDENT:
+                        cookies.append(resident_cookie)
+                    ctx.add_cookies(cookies)  # type: ignore[arg-type]
+                    contexts[auth] = ctx
+                pages = {auth: ctx.new_page() for auth, ctx in contexts.items()}
+                for key, route, url in targets:
+                    lands_on = route.lands_on(demo) if route.lands_on else None
+                    result = scan(pages[route.auth], url, lands_on)
+                    problems = problems_of(result, viewport_name, language)
+                    route_results["pages"].append(
+                        {
+                            "route": key,
+                            "zone": route.zone,
+                            "auth": route.auth,
+                            "url": url,
+                            "language": language,
+                            "viewport": viewport_name,
+                            "passed": not problems,
+                            "problems": problems,
+                            **result,
+                        }
+                    )
+                    failures.extend(f"[{language} {viewport_name}] {url}: {p}" for p in problems)
+            finally:
+                for ctx in contexts.values():
+                    ctx.close()
+    assert not failures, f"{len(failures)} problem(s):\n" + "\n".join(failures)
+
+
+def results_path() -> Path:
+    """Where the scan writes its JSON (for scripts/accessibility-report)."""
+    return RESULTS_FILE
