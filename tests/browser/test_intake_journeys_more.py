@@ -7,41 +7,16 @@ import datetime as dt
 import io
 import struct
 import zlib
-from importlib import import_module
 from typing import Any, cast
 
-from django.conf import settings
-from django.http import HttpRequest
 from playwright.sync_api import FilePayload, Page, ViewportSize, expect
 from pypdf import PdfWriter
 
-from madoguchi.identity.portal_session import PortalIdentity, login_portal_identity
 from madoguchi.intake.models import Application, ApplicationStatus
 from madoguchi.intake.tests.helpers import SIGN_PIN, card_identity, make_world
 
 from .conftest import PHONE, assert_accessible
-
-
-def resident_login(page: Page, live_server: Any, identity: PortalIdentity) -> None:
-    """Put a resident session (as the card login ends) into the browser's cookie jar."""
-    engine = import_module(settings.SESSION_ENGINE)
-    request = HttpRequest()
-    request.session = engine.SessionStore()
-    login_portal_identity(request, identity)
-    request.session.save()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": request.session.session_key or "",
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def next_page(page: Page) -> None:
-    page.get_by_role("button", name="次へ", exact=True).click()
+from .test_intake_journey import next_page, resident_login
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
