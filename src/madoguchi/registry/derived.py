@@ -13,14 +13,14 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from madoguchi.common.ages import reach_date, school_entry_year
 from madoguchi.core.access import log_access, require, scoped
 from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
 
-from .models import Resident, ResidentKind, ResidentStatus
+from .models import EventKind, RegistryEvent, Resident, ResidentKind, ResidentStatus
 
 VOTING_AGE = 18  # 公職選挙法 §9① (平成27年改正, 2016-06-19 施行)
 RESIDENCE_MONTHS = 3  # 公職選挙法 §21①: 引き続き三箇月以上 住民基本台帳に記録されている者
@@ -101,17 +101,36 @@ def next_school_year(today: dt.date) -> int:
 
 
 # --- selectors ---------------------------------------------------------------------------------------------------
+def _moved_in_filed_after(cutoff: dt.date) -> Exists:
+    """A 転入 of the resident whose 転入届 was filed after `cutoff`.
+
+    公職選挙法 §21① counts the three months from the day the 住民票 was created; for a mover that is the day the
+    転入届 was filed (registry.md §15), which may be later than the 異動日 (`became_resident_on`) when the notice
+    came late. Such a resident is not yet a candidate even though `became_resident_on` is before the cut-off.
+    """
+    return Exists(
+        RegistryEvent.objects.filter(
+            resident=OuterRef("pk"), kind=EventKind.MOVE_IN, filed_on__gt=cutoff
+        ).only("id")
+    )
+
+
 def electoral_roll_candidates(*, actor: StaffUser, base_on: dt.date) -> QuerySet[Resident]:
-    """Residents who qualify for the 選挙人名簿 on `base_on` (Japanese, 18, 3 months recorded, current)."""
+    """Residents who qualify for the 選挙人名簿 on `base_on` (Japanese, 18, 3 months recorded, current).
+
+    The three months run from `became_resident_on`, or for a mover from the filing of the 転入届 when that was later.
+    """
     require(actor, Action.SEARCH_RESIDENTS)
+    cutoff = latest_record_start(base_on)
     return (
         scoped(Resident.objects.all(), actor)
         .filter(
             kind=ResidentKind.JAPANESE,
             status=ResidentStatus.CURRENT,
             birth_date__lte=latest_birth_date_reaching(VOTING_AGE, base_on),
-            became_resident_on__lte=latest_record_start(base_on),
+            became_resident_on__lte=cutoff,
         )
+        .exclude(_moved_in_filed_after(cutoff))
         .select_related("household")
         # Address order (投票区 are drawn by address); with status constant this walks resident_address_idx in order.
         .order_by("machiaza", "block_number", "status", "kana_search_key", "birth_date", "id")
@@ -121,14 +140,16 @@ def electoral_roll_candidates(*, actor: StaffUser, base_on: dt.date) -> QuerySet
 def electoral_roll_needing_review(*, actor: StaffUser, base_on: dt.date) -> int:
     """Current Japanese residents recorded 3 months whose birth date is 不詳: a person decides (registry.md §5)."""
     require(actor, Action.SEARCH_RESIDENTS)
+    cutoff = latest_record_start(base_on)
     return (
         scoped(Resident.objects.all(), actor)
         .filter(
             kind=ResidentKind.JAPANESE,
             status=ResidentStatus.CURRENT,
             birth_date__isnull=True,
-            became_resident_on__lte=latest_record_start(base_on),
+            became_resident_on__lte=cutoff,
         )
+        .exclude(_moved_in_filed_after(cutoff))
         .count()
     )
 

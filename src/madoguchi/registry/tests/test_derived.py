@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.utils import timezone
 
 from madoguchi.common.ages import reach_date, school_entry_year
 from madoguchi.core.models import AccessLogEntry, Municipality, StaffUser
@@ -24,6 +25,7 @@ from madoguchi.registry.derived import (
     school_cohort,
     school_cohort_csv,
 )
+from madoguchi.registry.models import EventKind, RegistryEvent
 from madoguchi.registry.tests.test_search import make_resident
 
 D = dt.date
@@ -125,9 +127,24 @@ def test_unknown_level_is_refused() -> None:
 def test_selectors_on_rows(
     chiyoda: Municipality, sapporo: Municipality, make_staff: Callable[..., StaffUser]
 ) -> None:
-    def person(given: str, birth: dt.date | None, start: dt.date, **kw: object) -> None:
+    def person(
+        given: str, birth: dt.date | None, start: dt.date, moved_in_filed: dt.date | None = None, **kw: object
+    ) -> None:
         r = make_resident(chiyoda, "試験", given, "シケン", "タロウ", birth=birth or D(2000, 1, 1), **kw)  # type: ignore[arg-type]
         r.became_resident_on = start
+        if moved_in_filed is not None:  # a 転入 whose 転入届 was filed on that day
+            RegistryEvent.objects.create(
+                municipality=chiyoda,
+                resident=r,
+                kind=EventKind.MOVE_IN,
+                effective_on=start,
+                filed_on=moved_in_filed,
+                recorded_at=timezone.now(),
+                household=r.household,
+                state_after={},
+                actor_id="test",
+                actor_display="test",
+            )
         if birth is None:
             r.birth_date = None
             r.birth_date_unknown_text = "昭和年月日不詳"
@@ -139,6 +156,10 @@ def test_selectors_on_rows(
     person("十七", D(2008, 12, 3), D(2008, 12, 3))
     person("転入直後", D(1990, 1, 1), D(2026, 9, 2))
     person("三か月", D(1990, 1, 1), D(2026, 9, 1))
+    # 異動日 8/25, but the 転入届 came on 9/2: the three months run from the filing (公職選挙法 §21①) → not yet.
+    person("届出遅れ", D(1990, 1, 1), D(2026, 8, 25), moved_in_filed=D(2026, 9, 2))
+    # Filed on 9/1 exactly: three months by 12/1 → a candidate.
+    person("届出当日", D(1990, 1, 1), D(2026, 8, 25), moved_in_filed=D(2026, 9, 1))
     person("外国籍", D(1990, 1, 1), D(2000, 1, 1))
     person("転出済", D(1990, 1, 1), D(2000, 1, 1), status="moved_out")
     person("不詳", None, D(2000, 1, 1))
@@ -149,7 +170,7 @@ def test_selectors_on_rows(
     clerk = make_staff(chiyoda)
 
     roll = electoral_roll_candidates(actor=clerk, base_on=BASE)
-    assert {r.given_name for r in roll} == {"十八", "三か月"}
+    assert {r.given_name for r in roll} == {"十八", "三か月", "届出当日"}
     assert electoral_roll_needing_review(actor=clerk, base_on=BASE) == 1
     csv_text = b"".join(electoral_roll_csv(roll)).decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("氏名,氏名（フリガナ）,生年月日")
