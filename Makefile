@@ -75,6 +75,7 @@ lint: $(STAMP)/python
 	$(VENV)/bin/ruff check src bench
 	DJANGO_SETTINGS_MODULE=madoguchi.settings.test $(VENV)/bin/mypy src/madoguchi
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check-catalogues
 
 openapi: $(STAMP)/python
 	DJANGO_SETTINGS_MODULE=madoguchi.settings.test $(MADOGUCHI) spectacular --file docs/openapi.yaml --validate

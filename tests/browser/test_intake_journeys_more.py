@@ -12,6 +12,7 @@ from typing import Any, cast
 from playwright.sync_api import FilePayload, Page, ViewportSize, expect
 from pypdf import PdfWriter
 
+from madoguchi.benefits.services import record_care_qualification
 from madoguchi.intake.models import Application, ApplicationStatus
 from madoguchi.intake.tests.helpers import SIGN_PIN, card_identity, make_world
 
@@ -88,9 +89,19 @@ def sign_and_check_status(page: Page, procedure_name: str, filenames: list[str])
     return application
 
 
-def test_care_needs_certification_journey(page: Page, live_server: Any, chiyoda: Any) -> None:
-    """山田 太郎 (41, 第2号被保険者) applies for himself; the health-insurance proof is required."""
+def test_care_needs_certification_journey(
+    page: Page, live_server: Any, chiyoda: Any, make_staff: Any
+) -> None:
+    """山田 太郎 (41, 第2号被保険者 with a 被保険者証 issued earlier) applies for himself; his insured number comes
+    prefilled from the municipality's 介護保険 records and the health-insurance proof is required."""
     world = make_world(chiyoda)
+    qualification = record_care_qualification(
+        actor=make_staff(chiyoda),
+        resident_id=world.head.pk,
+        category="2",
+        acquired_on=dt.date(2025, 5, 9),  # reached 40 (the day before the 40th birthday)
+        acquisition_reason="reached_age",
+    )
     identity, _card = card_identity(world.head)
     resident_login(page, live_server, identity)
     page.set_viewport_size(cast(ViewportSize, PHONE))
@@ -122,6 +133,9 @@ def test_care_needs_certification_journey(page: Page, live_server: Any, chiyoda:
 
     # 本人 applies: the relationship and insured-person pages are skipped.
     expect(page.get_by_role("heading", level=1)).to_have_text("被保険者の区分と番号を入力してください")
+    number = page.locator('[name="insured.insured_number"]')
+    expect(number).to_have_value(qualification.insured_number)
+    expect(page.get_by_text("市区町村の記録から入力済み")).to_be_visible()
     page.get_by_label("第2号被保険者（40歳から64歳で医療保険に加入）").check()
     assert_accessible(page)
     next_page(page)
@@ -162,6 +176,7 @@ def test_care_needs_certification_journey(page: Page, live_server: Any, chiyoda:
     page.get_by_role("button", name="入力内容の確認へ進む").click()
     application = sign_and_check_status(page, "要介護・要支援認定の申請", ["shikaku.pdf"])
     assert application.answers["insured"]["category"] == "secondary"
+    assert application.answers["insured"]["insured_number"] == qualification.insured_number
     assert [a.attachment_code for a in application.attachments.all()] == ["health_insurance_proof"]
 
 

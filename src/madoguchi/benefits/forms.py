@@ -9,8 +9,8 @@ from typing import Any
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from madoguchi.common.wareki import parse_japanese_date
 
@@ -28,14 +28,14 @@ def parse_month(text: str) -> dt.date:
     """Parse a month as 2026-11, 2026/11, 2026年11月, 令和8年11月 or R8.11 (ValueError in Japanese)."""
     normalized = "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
     if not normalized:
-        raise ValueError(_("月が入力されていません"))
+        raise ValueError(gettext("月が入力されていません"))
     match = _SEIREKI_MONTH.fullmatch(normalized)
     if match:
         month = int(match["m1"] or match["m2"])
         if not 1 <= month <= 12:
-            raise ValueError(_("月は1から12の範囲で入力してください"))
+            raise ValueError(gettext("月は1から12の範囲で入力してください"))
         if int(match["year"]) < 1:
-            raise ValueError(_("年は1以上で入力してください"))
+            raise ValueError(gettext("年は1以上で入力してください"))
         return dt.date(int(match["year"]), month, 1)
     # 和暦: reuse the date parser with the 1st of the month appended.
     suffix = "1日" if normalized.endswith("月") else ".1"
@@ -43,7 +43,7 @@ def parse_month(text: str) -> dt.date:
         return parse_japanese_date(normalized + suffix)
     except ValueError:
         raise ValueError(
-            _("「%(text)s」は年月として読み取れません（例: 2026-11、2026年11月、令和8年11月）")
+            gettext("「%(text)s」は年月として読み取れません（例: 2026-11、2026年11月、令和8年11月）")
             % {"text": text.strip()}
         ) from None
 
@@ -57,15 +57,15 @@ def parse_yen(text: str) -> int:
     """Parse a non-negative whole amount in yen; accepts full-width digits, commas and a trailing 円."""
     normalized = unicodedata.normalize("NFKC", text).strip().replace(",", "").removesuffix("円").strip()
     if not normalized.isascii() or not normalized.isdigit():
-        raise ValueError(_("0以上の整数（円）で、数字だけを入力してください（例: 1500000）。"))
+        raise ValueError(gettext("0以上の整数（円）で、数字だけを入力してください（例: 1500000）。"))
     return int(normalized)
 
 
 class ChildAllowanceForm(forms.Form):
     month = forms.CharField(
-        label=_lazy("計算する月"),
+        label=_("計算する月"),
         max_length=20,
-        help_text=_lazy("例: 2026-11、2026年11月、令和8年11月。2024年10月分以降を計算できます。"),
+        help_text=_("例: 2026-11、2026年11月、令和8年11月。2024年10月分以降を計算できます。"),
     )
 
     def clean_month(self) -> dt.date:
@@ -76,7 +76,7 @@ class ChildAllowanceForm(forms.Form):
         first = first_supported_month()
         if month < first:
             raise forms.ValidationError(
-                _(
+                gettext(
                     "%(year)d年%(month)d月分より前は計算できません。この試算は%(year)d年%(month)d月分からの"
                     "新しい制度で計算します。%(year)d年%(month)d月以降の月を入力してください。"
                 )
@@ -84,7 +84,7 @@ class ChildAllowanceForm(forms.Form):
             )
         if month > LAST_SUPPORTED_MONTH:
             raise forms.ValidationError(
-                _("%(year)d年%(month)d月分までを計算できます。それより前の月を入力してください。")
+                gettext("%(year)d年%(month)d月分までを計算できます。それより前の月を入力してください。")
                 % {"year": LAST_SUPPORTED_MONTH.year, "month": LAST_SUPPORTED_MONTH.month}
             )
         return month
@@ -92,11 +92,11 @@ class ChildAllowanceForm(forms.Form):
 
 class ChildRowForm(forms.Form):
     birth_date = forms.CharField(
-        label=_lazy("生年月日"),
+        label=_("生年月日"),
         max_length=30,
-        error_messages={"required": _lazy("生年月日を入力してください。")},
+        error_messages={"required": _("生年月日を入力してください。")},
     )
-    supported = forms.BooleanField(label=_lazy("この子の生活費を負担している"), required=False)
+    supported = forms.BooleanField(label=_("この子の生活費を負担している"), required=False)
 
     def clean_birth_date(self) -> dt.date:
         try:
@@ -121,55 +121,55 @@ def child_rows(data: Any | None, rows: int = INITIAL_ROWS) -> BaseFormSet[ChildR
 
 def _fiscal_year_choices() -> list[tuple[int, str]]:
     return [
-        (year, _("%(year)d年度（%(year)d年4月〜%(next)d年3月）") % {"year": year, "next": year + 1})
+        (year, gettext("%(year)d年度（%(year)d年4月〜%(next)d年3月）") % {"year": year, "next": year + 1})
         for year in supported_fiscal_years()
     ]
 
 
 class ChildRearingAllowanceForm(forms.Form):
     fiscal_year = forms.TypedChoiceField(
-        label=_lazy("年度"),
+        label=_("年度"),
         coerce=int,
         choices=_fiscal_year_choices,
-        help_text=_lazy("手当の額は毎年4月に見直されます。金額が分かっている年度だけを選べます。"),
+        help_text=_("手当の額は毎年4月に見直されます。金額が分かっている年度だけを選べます。"),
     )
     children = forms.IntegerField(
-        label=_lazy("対象となるお子さまの人数"),
+        label=_("対象となるお子さまの人数"),
         min_value=1,
         max_value=MAX_CHILDREN,
-        help_text=_lazy("18歳の年度末まで（障害のあるお子さまは20歳未満）のお子さまの人数です。"),
+        help_text=_("18歳の年度末まで（障害のあるお子さまは20歳未満）のお子さまの人数です。"),
         error_messages={
-            "required": _lazy("お子さまの人数を入力してください。"),
-            "invalid": _lazy("お子さまの人数は数字で入力してください。"),
-            "min_value": _lazy("お子さまの人数は1人以上で入力してください。"),
-            "max_value": _lazy("お子さまの人数は%(limit_value)s人までで入力してください。"),
+            "required": _("お子さまの人数を入力してください。"),
+            "invalid": _("お子さまの人数は数字で入力してください。"),
+            "min_value": _("お子さまの人数は1人以上で入力してください。"),
+            "max_value": _("お子さまの人数は%(limit_value)s人までで入力してください。"),
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     income = forms.CharField(
-        label=_lazy("前年の所得（円）"),
+        label=_("前年の所得（円）"),
         max_length=20,
-        help_text=_lazy(
+        help_text=_(
             "給与の方は源泉徴収票の「給与所得控除後の金額」です。1月〜10月分の手当は前々年、11月・12月分は前年の所得で決まります。"
         ),
-        error_messages={"required": _lazy("所得を入力してください。0円の場合は 0 と入力してください。")},
+        error_messages={"required": _("所得を入力してください。0円の場合は 0 と入力してください。")},
     )
     child_support = forms.CharField(
-        label=_lazy("1年間に受け取った養育費（円）"),
+        label=_("1年間に受け取った養育費（円）"),
         max_length=20,
         required=False,
-        help_text=_lazy("受け取っていない場合は空欄のままで結構です。養育費は8割が所得に加わります。"),
+        help_text=_("受け取っていない場合は空欄のままで結構です。養育費は8割が所得に加わります。"),
     )
     dependents = forms.IntegerField(
-        label=_lazy("扶養親族等の数"),
+        label=_("扶養親族等の数"),
         min_value=0,
         max_value=MAX_CHILDREN,
-        help_text=_lazy("税法上の扶養親族の数です（お子さまを扶養している場合はその人数を含みます）。"),
+        help_text=_("税法上の扶養親族の数です（お子さまを扶養している場合はその人数を含みます）。"),
         error_messages={
-            "required": _lazy("扶養親族等の数を入力してください。いない場合は 0 と入力してください。"),
-            "invalid": _lazy("扶養親族等の数は数字で入力してください。"),
-            "min_value": _lazy("扶養親族等の数は0以上で入力してください。"),
-            "max_value": _lazy("扶養親族等の数は%(limit_value)s人までで入力してください。"),
+            "required": _("扶養親族等の数を入力してください。いない場合は 0 と入力してください。"),
+            "invalid": _("扶養親族等の数は数字で入力してください。"),
+            "min_value": _("扶養親族等の数は0以上で入力してください。"),
+            "max_value": _("扶養親族等の数は%(limit_value)s人までで入力してください。"),
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )

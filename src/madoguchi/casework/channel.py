@@ -74,6 +74,9 @@ class SubmissionItem:
     event_at: dt.datetime
     processing_days: int = 0
     message_ja: str = ""
+    # 書かない窓口: entered by a clerk at the counter; no card signature, `assistance` is the evidence instead.
+    is_assisted: bool = False
+    assistance: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,48 @@ class StatusSink(Protocol):
         portal refuses the change.
         """
         ...
+
+
+@dataclass(frozen=True)
+class AssistedOutcome:
+    """What the portal did with a counter application: stored (with the item to create the case from), or the
+    open application already on file for the same subject (`duplicate`), or refused (`problems`)."""
+
+    receipt_number: str = ""
+    created: bool = False
+    duplicate: bool = False
+    item: SubmissionItem | None = None
+    problems: tuple[Any, ...] = ()
+
+
+class AssistedIntake(Protocol):
+    """Where the office hands an application entered at the counter (書かない窓口) into the same pipeline."""
+
+    def submit(
+        self,
+        *,
+        actor: Any,
+        applicant: Any,
+        municipality_code: str,
+        procedure_code: str,
+        form_version: int,
+        answers: dict[str, Any],
+        assistance: dict[str, Any],
+    ) -> AssistedOutcome:
+        """Run the intake checks and store the application with its receipt number (or find the duplicate)."""
+        ...
+
+
+def get_assisted_intake() -> AssistedIntake:
+    """The counter-application intake of this deployment (in-process in `all` mode)."""
+    if settings.MADOGUCHI_ZONE != "all":
+        raise RuntimeError(
+            "only MADOGUCHI_ZONE=all has an in-process intake for counter applications: configure the portal "
+            "channel client (the internal API) for a split deployment"
+        )
+    from .intake_adapter import IntakeAssistedIntake
+
+    return IntakeAssistedIntake()
 
 
 def get_submission_source() -> SubmissionSource:

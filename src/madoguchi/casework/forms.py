@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import DecisionOutcome
 from .services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE_STYLES = (("wareki", _("和暦")), ("seireki", _("西暦")))
 
@@ -39,7 +44,19 @@ class CaseFilterForm(forms.Form):
         ]
 
 
-def _text(label: str, *, required: bool, limit: int, help_text: str = "") -> forms.CharField:
+def _text(
+    label: StrOrPromise, *, required: bool, limit: int, help_text: StrOrPromise = ""
+) -> forms.CharField:
+    # Forms are built at import: the label and messages stay lazy so that each request gets its own language.
+    def required_message() -> str:
+        return gettext("「%(label)s」を入力してください。") % {"label": label}
+
+    def too_long_message() -> str:
+        return gettext("「%(label)s」は%(limit)d文字以内で入力してください。") % {
+            "label": label,
+            "limit": limit,
+        }
+
     return forms.CharField(
         label=label,
         required=required,
@@ -47,9 +64,8 @@ def _text(label: str, *, required: bool, limit: int, help_text: str = "") -> for
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "required": _("「%(label)s」を入力してください。") % {"label": label},
-            "max_length": _("「%(label)s」は%(limit)d文字以内で入力してください。")
-            % {"label": label, "limit": limit},
+            "required": lazy(required_message, str)(),
+            "max_length": lazy(too_long_message, str)(),
         },
     )
 
@@ -60,21 +76,19 @@ class ConfirmForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     message_ja = _text(
-        str(_("申請者へのお願いの内容")),
+        _("申請者へのお願いの内容"),
         required=True,
         limit=REASON_MAX_LENGTH,
-        help_text=str(
-            _("申請者の状況ページにそのまま表示されます。直す項目と直し方を具体的に書いてください。")
-        ),
+        help_text=_("申請者の状況ページにそのまま表示されます。直す項目と直し方を具体的に書いてください。"),
     )
 
 
 class NoteForm(forms.Form):
     text = _text(
-        str(_("メモ")),
+        _("メモ"),
         required=True,
         limit=NOTE_MAX_LENGTH,
-        help_text=str(_("職員だけが読めます。申請者には表示されません。")),
+        help_text=_("職員だけが読めます。申請者には表示されません。"),
     )
 
 
@@ -86,19 +100,19 @@ class ProposeForm(forms.Form):
         error_messages={"required": _("「決定案」を選んでください。")},
     )
     reason = _text(
-        str(_("決定案の理由")),
+        _("決定案の理由"),
         required=True,
         limit=REASON_MAX_LENGTH,
-        help_text=str(_("決定通知書に記載されます（却下の場合は却下の理由）。")),
+        help_text=_("決定通知書に記載されます（却下の場合は却下の理由）。"),
     )
 
 
 class ApproveForm(forms.Form):
-    reason = _text(str(_("意見（任意）")), required=False, limit=REASON_MAX_LENGTH)
+    reason = _text(_("意見（任意）"), required=False, limit=REASON_MAX_LENGTH)
 
 
 class ReasonForm(forms.Form):
-    reason = _text(str(_("理由")), required=True, limit=REASON_MAX_LENGTH)
+    reason = _text(_("理由"), required=True, limit=REASON_MAX_LENGTH)
 
 
 class AssignForm(forms.Form):

@@ -15,15 +15,16 @@ timeline event and its audit row exactly as the portal does.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
 from madoguchi.core.audit import Actor
 from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.intake.models import Application, ApplicationStatus, ApplicationStatusEvent
-from madoguchi.intake.services import change_application_status
+from madoguchi.intake.services import IntakeRejected, change_application_status, submit_assisted_application
 
-from .channel import AttachmentInfo, Batch, ItemKind, StatusRejected, SubmissionItem
+from .channel import AssistedOutcome, AttachmentInfo, Batch, ItemKind, StatusRejected, SubmissionItem
 
 RESIDENT_ACTOR_PREFIX = "resident:"
 DEFAULT_SETTLE_SECONDS = 5.0
@@ -31,6 +32,12 @@ OFFICE_ACTOR = Actor(id="office:casework", display="担当課")
 
 
 def _kind(event: ApplicationStatusEvent) -> str | None:
+    if (
+        event.to_status == ApplicationStatus.RECEIVED
+        and not event.from_status
+        and event.application.is_assisted
+    ):
+        return ItemKind.SUBMITTED  # entered at the counter by a clerk (書かない窓口)
     if not event.actor_id.startswith(RESIDENT_ACTOR_PREFIX):
         return None
     if event.to_status == ApplicationStatus.RECEIVED:
@@ -79,6 +86,8 @@ def _item(event: ApplicationStatusEvent, kind: str) -> SubmissionItem:
         event_at=event.at,
         processing_days=application.processing_days,
         message_ja=event.message_ja,
+        is_assisted=application.is_assisted,
+        assistance=dict(application.assistance or {}),
     )
 
 
@@ -141,3 +150,41 @@ class IntakeStatusSink:
                 "申請者が取り下げた可能性があります。申請を取り込み直してから、もう一度操作してください。",
                 str(exc),
             ) from exc
+
+
+class IntakeAssistedIntake:
+    """AssistedIntake through the intake app's own service (same process, same database)."""
+
+    def submit(
+        self,
+        *,
+        actor: Any,
+        applicant: Any,
+        municipality_code: str,
+        procedure_code: str,
+        form_version: int,
+        answers: dict[str, Any],
+        assistance: dict[str, Any],
+    ) -> AssistedOutcome:
+        """Store the counter application (intake checks, duplicate guard, receipt number) and its pull item."""
+        try:
+            result = submit_assisted_application(
+                actor=actor,
+                applicant=applicant,
+                municipality_code=municipality_code,
+                procedure_code=procedure_code,
+                form_version=form_version,
+                answers=answers,
+                assistance=assistance,
+            )
+        except IntakeRejected as exc:
+            return AssistedOutcome(problems=tuple(exc.problems))
+        application = result.application
+        if not result.created:
+            return AssistedOutcome(receipt_number=application.receipt_number, duplicate=result.duplicate)
+        event = application.events.filter(to_status=ApplicationStatus.RECEIVED, from_status="").order_by("pk")
+        first = event.select_related("application").first()
+        assert first is not None  # written with the application, in the same transaction
+        return AssistedOutcome(
+            receipt_number=application.receipt_number, created=True, item=_item(first, ItemKind.SUBMITTED)
+        )

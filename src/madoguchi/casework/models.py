@@ -101,6 +101,9 @@ class Case(TenantModel):
     # While the resident corrects the application the clock stops (procedures.md §4); the pause start is kept here.
     paused_on = models.DateField(_("期限の停止日"), null=True, blank=True)
     is_assisted = models.BooleanField(_("窓口での支援による申請"), default=False)
+    # 書かない窓口: no card signature; the evidence is the clerk's record (identity documents seen, who, when, the
+    # confirmation sheet the resident checked).
+    assistance = models.JSONField(_("窓口での本人確認と内容確認の記録"), default=dict, blank=True)
     source_id = models.CharField(_("取込元の識別子"), max_length=120, unique=True)
     source_revision = models.PositiveIntegerField(_("取り込んだ提出の版"), default=0)
     answers = models.JSONField(_("申請内容"), default=dict)
@@ -110,6 +113,8 @@ class Case(TenantModel):
         _("決定の内容"), max_length=10, choices=DecisionOutcome.choices, blank=True
     )
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    # Archived (保存): the case and its evidence are frozen under a content hash (`CaseArchive`); no more writes.
+    is_archived = models.BooleanField(_("保存済み（変更不可）"), default=False, db_index=True)
     created_at = models.DateTimeField(_("取込日時"))
     updated_at = models.DateTimeField(_("更新日時"))
 
@@ -132,6 +137,21 @@ class Case(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An archived case is a record kept as it was decided (公文書): nothing may change it any more. Disposal
+        # does not save it either: it deletes the case and leaves a `CaseTombstone`.
+        if self.pk is not None and type(self).objects.filter(pk=self.pk, is_archived=True).exists():
+            raise CaseArchivedError(self.receipt_number)
+        super().save(*args, **kwargs)
+
+
+class CaseArchivedError(ValueError):
+    """A write to an archived case (保存済みの案件)."""
+
+    def __init__(self, receipt_number: str) -> None:
+        self.receipt_number = receipt_number
+        super().__init__(f"case {receipt_number} is archived and cannot be changed")
 
 
 class CaseEventKind(models.TextChoices):
@@ -318,6 +338,90 @@ class SignatureEvidence(TenantModel):
         return f"{self.case_id} v{self.revision}: {self.verdict_reason}"
 
 
+class IdentityMethod(models.TextChoices):
+    MY_NUMBER_CARD = "my_number_card", _("マイナンバーカードを確認した")
+    OTHER_DOCUMENTS = "other_documents", _("その他の本人確認書類を確認した")
+
+
+class IdentityDocument(models.TextChoices):
+    # 住民基本台帳法施行令 §15の3 / 番号法の本人確認 (1 photo ID, or 2 documents without a photo).
+    DRIVERS_LICENSE = "drivers_license", _("運転免許証")
+    PASSPORT = "passport", _("旅券（パスポート）")
+    RESIDENCE_CARD = "residence_card", _("在留カード・特別永住者証明書")
+    DISABILITY_HANDBOOK = "disability_handbook", _("身体障害者手帳など（写真付き）")
+    HEALTH_INSURANCE = "health_insurance", _("健康保険の資格確認書・被保険者証")
+    PENSION_BOOK = "pension_book", _("年金手帳・基礎年金番号通知書")
+    OTHER = "other", _("その他（官公署が発行した書類）")
+
+
+# Photo IDs: one is enough; without a photo, two documents are needed.
+PHOTO_DOCUMENTS = frozenset(
+    {
+        IdentityDocument.DRIVERS_LICENSE,
+        IdentityDocument.PASSPORT,
+        IdentityDocument.RESIDENCE_CARD,
+        IdentityDocument.DISABILITY_HANDBOOK,
+    }
+)
+
+
+class CounterStatus(models.TextChoices):
+    OPEN = "open", _("入力中")
+    SUBMITTED = "submitted", _("受付済み")
+
+
+class CounterSession(TenantModel):
+    """An application a clerk is filling in with the resident at the counter (書かない窓口), until it is submitted.
+
+    The answers start from the registry (the form's prefill). The identity check and the confirmation sheet
+    (確認票) the resident checked are recorded here and travel with the application as its evidence.
+    """
+
+    public_id = models.CharField(_("公開ID"), max_length=32, unique=True)
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("受付した職員"), on_delete=models.PROTECT, related_name="+"
+    )
+    resident_id = models.PositiveBigIntegerField(_("住民の内部ID"))
+    applicant_name = models.CharField(_("申請者氏名"), max_length=120)
+    procedure_code = models.CharField(_("手続コード"), max_length=60)
+    form_version = models.PositiveIntegerField(_("様式の版"))
+    answers = models.JSONField(_("申請内容"), default=dict)
+    prefilled = models.JSONField(_("住民記録から入力した項目"), default=dict)
+    identity_method = models.CharField(
+        _("本人確認の方法"), max_length=20, choices=IdentityMethod.choices, blank=True
+    )
+    identity_documents = models.JSONField(_("確認した書類"), default=list)
+    identity_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("本人確認をした職員"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    identity_confirmed_at = models.DateTimeField(_("本人確認の日時"), null=True, blank=True)
+    sheet_document_id = models.CharField(_("確認票の文書ID"), max_length=32, blank=True)
+    sheet_content_sha256 = models.CharField(_("確認票の内容のSHA-256"), max_length=64, blank=True)
+    status = models.CharField(
+        _("状況"), max_length=10, choices=CounterStatus.choices, default=CounterStatus.OPEN
+    )
+    receipt_number = models.CharField(_("受付番号"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("作成日時"))
+    updated_at = models.DateTimeField(_("更新日時"))
+
+    class Meta:
+        verbose_name = _("窓口での申請の入力")
+        verbose_name_plural = _("窓口での申請の入力")
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"counter {self.public_id} {self.procedure_code}"
+
+    @property
+    def identity_confirmed(self) -> bool:
+        return bool(self.identity_method and self.identity_confirmed_at)
+
+
 class ChannelCursor(models.Model):
     """How far the office has read a submission source (resumable pulls). Deployment-wide, not per tenant."""
 
@@ -332,3 +436,103 @@ class ChannelCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.cursor}"
+
+
+class CaseArchive(TenantModel, _AppendOnly):
+    """The immutable record of a closed case (保存): a canonical snapshot of the case, the application as pulled,
+    the signature evidence (or the counter identity record), the approval chain, history, notes and the notice, with
+    its SHA-256; and the retention period that decides when it may be disposed of (廃棄)."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="archive"
+    )
+    archived_at = models.DateTimeField(_("保存日時"))
+    archived_by = models.CharField(_("保存した者"), max_length=150)
+    closed_on = models.DateField(_("完結日"))
+    retention_years = models.PositiveIntegerField(_("保存期間（年）"))
+    retention_source = models.CharField(_("保存期間の根拠"), max_length=60)
+    retention_starts_on = models.DateField(_("保存期間の起算日"))
+    dispose_after = models.DateField(_("廃棄できる日"), db_index=True)
+    snapshot = models.JSONField(_("保存した内容"))
+    content_sha256 = models.CharField(_("保存した内容のSHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("案件の保存記録")
+        verbose_name_plural = _("案件の保存記録")
+        ordering = ["dispose_after", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} until {self.dispose_after}"
+
+
+class DisposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("決裁待ち")
+    APPROVED = "approved", _("承認（廃棄済み）")
+    REJECTED = "rejected", _("不承認")
+
+
+class DisposalRequest(TenantModel):
+    """A proposal to dispose of cases past their retention period (廃棄の決裁): one proposer, one other approver."""
+
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("起案者"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("起案日時"))
+    reason = models.TextField(_("廃棄の理由"))
+    receipt_numbers = models.JSONField(_("廃棄する案件（受付番号）"), default=list)
+    status = models.CharField(
+        _("状況"), max_length=10, choices=DisposalStatus.choices, default=DisposalStatus.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("決裁者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("決裁日時"), null=True, blank=True)
+    decision_reason = models.TextField(_("決裁の意見"), blank=True)
+
+    class Meta:
+        verbose_name = _("廃棄の決裁")
+        verbose_name_plural = _("廃棄の決裁")
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"disposal {self.pk} ({self.status}, {len(self.receipt_numbers)} cases)"
+
+
+class CaseTombstone(TenantModel, _AppendOnly):
+    """What remains of a disposed case: no personal data, only that it existed, when, and who approved its disposal."""
+
+    receipt_number = models.CharField(_("受付番号"), max_length=20)
+    procedure_code = models.CharField(_("手続コード"), max_length=60)
+    procedure_name = models.CharField(_("手続名"), max_length=200)
+    final_status = models.CharField(_("最終の状況"), max_length=30, choices=CaseStatus.choices)
+    received_at = models.DateTimeField(_("到達日時"))
+    decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    closed_on = models.DateField(_("完結日"))
+    archived_at = models.DateTimeField(_("保存日時"))
+    archive_sha256 = models.CharField(_("保存した内容のSHA-256"), max_length=64)
+    retention_years = models.PositiveIntegerField(_("保存期間（年）"))
+    dispose_after = models.DateField(_("廃棄できる日"))
+    disposal = models.ForeignKey(
+        DisposalRequest, verbose_name=_("廃棄の決裁"), on_delete=models.PROTECT, related_name="tombstones"
+    )
+    disposed_at = models.DateTimeField(_("廃棄日時"))
+    was_assisted = models.BooleanField(_("窓口申請だった"), default=False)
+
+    class Meta:
+        verbose_name = _("廃棄した案件の記録")
+        verbose_name_plural = _("廃棄した案件の記録")
+        ordering = ["-disposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "receipt_number"], name="case_tombstone_unique_receipt"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} disposed {self.disposed_at:%Y-%m-%d}"
+

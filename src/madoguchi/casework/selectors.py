@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from madoguchi.common.wareki import parse_japanese_date
 from madoguchi.core.access import log_access, scoped
@@ -14,6 +15,7 @@ from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.core.models import AccessPurpose, StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.intake.matching import texts_match
+from madoguchi.registry import relationships
 from madoguchi.registry import selectors as registry
 from madoguchi.registry.models import Resident
 
@@ -227,37 +229,50 @@ def registry_comparison(*, actor: StaffUser, case: Case) -> RegistryComparison:
     date and address (異体字/width tolerant). Staff without registry access get an explanation instead.
     """
     if not actor.can(Action.VIEW_RESIDENT):
-        return RegistryComparison(None, "", message="住民記録を参照する権限がないため、突合は表示しません。")
+        return RegistryComparison(
+            None, "", message=gettext("住民記録を参照する権限がないため、突合は表示しません。")
+        )
     resident_id, found_by = _find_resident(actor, case)
     if resident_id is None:
         return RegistryComparison(
             None,
             "",
-            message="申請者に該当する住民記録が見つかりません（転入前・転出後の方、または入力の誤りの可能性があります）。",
+            message=gettext(
+                "申請者に該当する住民記録が見つかりません（転入前・転出後の方、または入力の誤りの可能性があります）。"
+            ),
         )
     resident = registry.access_resident(
         actor=actor, resident_id=resident_id, purpose=AccessPurpose.CASE_REVIEW
     )
     answers = case.answers
     rows = [
-        _row("氏名", _get(answers, "applicant.name") or case.applicant_name, resident.full_name),
-        _row("氏名（フリガナ）", _get(answers, "applicant.name_kana"), resident.full_name_kana),
+        _row(gettext("氏名"), _get(answers, "applicant.name") or case.applicant_name, resident.full_name),
+        _row(gettext("氏名（フリガナ）"), _get(answers, "applicant.name_kana"), resident.full_name_kana),
         _row(
-            "生年月日",
+            gettext("生年月日"),
             _get(answers, "applicant.birth_date"),
             resident.birth_date.isoformat() if resident.birth_date else "",
             kind="date",
         ),
-        _row("住所", _get(answers, "applicant.address"), resident.address),
-        _row("郵便番号", _get(answers, "applicant.postal_code"), resident.postal_code, kind="postal"),
-        _row("世帯主", "", "はい" if resident.is_head else f"いいえ（続柄: {resident.relationship}）"),
+        _row(gettext("住所"), _get(answers, "applicant.address"), resident.address),
+        _row(
+            gettext("郵便番号"), _get(answers, "applicant.postal_code"), resident.postal_code, kind="postal"
+        ),
+        _row(
+            gettext("世帯主"),
+            "",
+            gettext("はい")
+            if resident.is_head
+            else gettext("いいえ（続柄: %(relationship)s）")
+            % {"relationship": relationships.display(resident.relationship)},
+        ),
     ]
     return RegistryComparison(resident, found_by, rows)
 
 
 def status_choices() -> list[tuple[str, str]]:
     """Status filter options (with "open" first)."""
-    return [("open", "処理中（未完了）"), *[(s.value, str(s.label)) for s in CaseStatus]]
+    return [("open", gettext("処理中（未完了）")), *[(s.value, str(s.label)) for s in CaseStatus]]
 
 
 def procedures_in_use(*, actor: StaffUser) -> list[tuple[str, str]]:
@@ -286,8 +301,8 @@ def available_actions(*, actor: StaffUser, case: Case) -> list[str]:
     can_review = actor.can(Action.REVIEW_CASE)
     can_decide = actor.can(Action.DECIDE_CASE)
     out: list[str] = []
-    if not (can_review or can_decide):
-        return out
+    if not (can_review or can_decide) or case.is_archived:
+        return out  # archived (保存済み): nothing may change it any more
     mine = case.assignee_id == actor.pk
     if can_review and case.is_open and case.assignee_id is None:
         out.append("claim")

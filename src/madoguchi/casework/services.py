@@ -17,7 +17,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from madoguchi.benefits import child_allowance_services as child_allowance
 from madoguchi.common.wareki import to_wareki
 from madoguchi.core.access import require, scoped
 from madoguchi.core.audit import Actor, record_audit
@@ -25,6 +27,7 @@ from madoguchi.core.errors import ActionNotPermitted, BusinessRuleViolation, Not
 from madoguchi.core.models import Municipality, StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.documents.services import issue_document, verification_url
+from madoguchi.identity.selectors import resolve_resident_by_serial
 from madoguchi.identity.services import verify_document_signature
 from madoguchi.procedures.engine import get_catalogue
 
@@ -58,6 +61,9 @@ from .models import (
 from .policy import chain_for, may_act_on_step, validate_chain
 
 PULL_ACTOR = Actor(id="system:casework_pull", display="申請の取込")
+ASSISTED_EVIDENCE_NOTE = gettext_noop(
+    "窓口申請（職員入力）: 電子署名はありません。職員が本人確認書類を確認して入力し、申請者が確認票で内容を確認した記録が証拠です。"
+)
 NOTE_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 2000
 OTHER_QUEUE = "other"
@@ -178,7 +184,7 @@ def _audit(
     )
 
 
-def _create_case(item: SubmissionItem, evidence: dict[str, Any], now: dt.datetime) -> Case:
+def _create_case(item: SubmissionItem, evidence: dict[str, Any] | None, now: dt.datetime) -> Case:
     procedure = get_catalogue().procedures.get(item.procedure_code)
     case = Case.objects.create(
         municipality_id=item.municipality_code,
@@ -196,19 +202,19 @@ def _create_case(item: SubmissionItem, evidence: dict[str, Any], now: dt.datetim
         source_revision=item.revision,
         answers=item.answers,
         attachments=[a.as_dict() for a in item.attachments],
-        signature_valid=_signature_ok(evidence),
+        signature_valid=evidence is not None and _signature_ok(evidence),
+        is_assisted=item.is_assisted,
+        assistance=dict(item.assistance) if item.is_assisted else {},
         created_at=now,
         updated_at=now,
     )
-    SignatureEvidence.objects.create(municipality_id=case.municipality_id, case=case, **evidence)
-    _event(
-        case,
-        CaseEventKind.PULLED,
-        actor=PULL_ACTOR,
-        at=now,
-        to_status=CaseStatus.RECEIVED,
-        reason="" if case.signature_valid else f"署名の再検証: {evidence['verdict_reason']}",
-    )
+    if evidence is not None:
+        SignatureEvidence.objects.create(municipality_id=case.municipality_id, case=case, **evidence)
+        reason = "" if case.signature_valid else f"署名の再検証: {evidence['verdict_reason']}"
+    else:
+        # 書かない窓口: there is no card signature to verify; the clerk's identity check is the evidence.
+        reason = ASSISTED_EVIDENCE_NOTE
+    _event(case, CaseEventKind.PULLED, actor=PULL_ACTOR, at=now, to_status=CaseStatus.RECEIVED, reason=reason)
     _audit(
         case,
         "pull_submission",
@@ -217,11 +223,18 @@ def _create_case(item: SubmissionItem, evidence: dict[str, Any], now: dt.datetim
             "source_id": item.source_id,
             "revision": item.revision,
             "procedure": item.procedure_code,
-            "signature": evidence["verdict_reason"],
-            "revocation": evidence["revocation_status"],
+            "signature": evidence["verdict_reason"] if evidence is not None else "assisted",
+            "revocation": evidence["revocation_status"] if evidence is not None else "",
         },
     )
     return case
+
+
+def _item_evidence(item: SubmissionItem, now: dt.datetime) -> dict[str, Any] | None:
+    """The signature evidence of an item; None for a counter application's first version (nothing signed)."""
+    if item.is_assisted and not item.signature:
+        return None
+    return _evidence(item, now)
 
 
 def _apply_resubmission(case: Case, item: SubmissionItem, evidence: dict[str, Any], now: dt.datetime) -> None:
@@ -274,6 +287,9 @@ def _apply_withdrawal(case: Case, now: dt.datetime) -> bool:
     _audit(
         case, "pull_withdrawal", actor=PULL_ACTOR, before={"status": previous}, after={"status": case.status}
     )
+    from .retention import archive_locked_case
+
+    archive_locked_case(case, actor=PULL_ACTOR, at=now)  # closed: kept as it is from now on
     return True
 
 
@@ -294,14 +310,14 @@ def apply_submission_item(item: SubmissionItem, *, source_name: str, now: dt.dat
     Returns "created", "resubmitted", "withdrawn" or "skipped" (already applied: at-least-once delivery).
     """
     at = _now(now)
-    evidence = _evidence(item, at) if _needs_work(item) and item.kind != ItemKind.WITHDRAWN else None
+    evidence = _item_evidence(item, at) if _needs_work(item) and item.kind != ItemKind.WITHDRAWN else None
     with transaction.atomic():
         ChannelCursor.objects.get_or_create(name=source_name)
         cursor = ChannelCursor.objects.select_for_update().get(name=source_name)
         outcome = "skipped"
         case = Case.objects.select_for_update().filter(source_id=item.source_id).first()
         if case is None:
-            evidence = evidence or _evidence(item, at)
+            evidence = evidence or _item_evidence(item, at)
             try:
                 with transaction.atomic():
                     case = _create_case(item, evidence, at)
@@ -310,7 +326,9 @@ def apply_submission_item(item: SubmissionItem, *, source_name: str, now: dt.dat
                 case = Case.objects.select_for_update().get(source_id=item.source_id)
             else:
                 outcome = "created"
-        if item.kind == ItemKind.RESUBMITTED and item.revision > case.source_revision:
+        if case.is_archived:
+            pass  # closed and archived: nothing the portal sends can change it (delivered again, or late)
+        elif item.kind == ItemKind.RESUBMITTED and item.revision > case.source_revision:
             _apply_resubmission(case, item, evidence or _evidence(item, at), at)
             outcome = "resubmitted"
         elif item.kind == ItemKind.WITHDRAWN and _apply_withdrawal(case, at):
@@ -320,6 +338,23 @@ def apply_submission_item(item: SubmissionItem, *, source_name: str, now: dt.dat
             cursor.items_applied += 1
         cursor.save(update_fields=["cursor", "items_applied", "updated_at"])
     return outcome
+
+
+def ingest_assisted_item(item: SubmissionItem, *, now: dt.datetime | None = None) -> Case:
+    """Create the case of a counter application right away (system; same creation as a pull, cursor untouched).
+
+    The pull will meet the same item later and skip it (same source id): at-least-once, never twice.
+    """
+    at = _now(now)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(source_id=item.source_id).first()
+        if case is not None:
+            return case
+        try:
+            with transaction.atomic():
+                return _create_case(item, _item_evidence(item, at), at)
+        except IntegrityError:
+            return Case.objects.get(source_id=item.source_id)
 
 
 def pull_submissions(
@@ -366,6 +401,15 @@ def _locked_case(actor: StaffUser, case_id: int) -> Case:
     case = scoped(Case.objects.select_for_update(), actor).filter(pk=case_id).first()
     if case is None:
         raise NotFoundInMunicipality("case")
+    if case.is_archived:
+        raise _rule(
+            "case",
+            gettext_noop(
+                "この案件は完結して保存（アーカイブ）されているため、変更できません。記録は保存期間が過ぎるまで、このまま残ります。"
+            ),
+            "This case is archived and cannot be changed.",
+            "archived",
+        )
     return case
 
 
@@ -556,7 +600,7 @@ def start_review(
             kind=CaseEventKind.REVIEW_STARTED,
             at=at,
             sink=sink or get_status_sink(),
-            message_ja="申請内容の審査を始めました。",
+            message_ja=gettext_noop("申請内容の審査を始めました。"),
         )
     return case
 
@@ -843,9 +887,12 @@ def reject_proposal(
     )
 
 
+# Stored in Japanese (the resident status page translates these msgids when it shows them).
 _DECISION_MESSAGES = {
-    DecisionOutcome.GRANT: "審査の結果、申請のとおり決定しました。決定通知書を発行します。",
-    DecisionOutcome.DENY: "審査の結果、申請を却下することに決定しました。決定通知書で理由をご確認ください。",
+    DecisionOutcome.GRANT: gettext_noop("審査の結果、申請のとおり決定しました。決定通知書を発行します。"),
+    DecisionOutcome.DENY: gettext_noop(
+        "審査の結果、申請を却下することに決定しました。決定通知書で理由をご確認ください。"
+    ),
 }
 
 
@@ -853,6 +900,8 @@ def _decide(
     case: Case, proposal: OpenProposal, *, actor: StaffUser, at: dt.datetime, sink: StatusSink
 ) -> None:
     outcome = proposal.outcome
+    if outcome == DecisionOutcome.GRANT:
+        _certify_benefit(case, actor=actor, at=at)
     to_status = CaseStatus.DECIDED if outcome == DecisionOutcome.GRANT else CaseStatus.REJECTED
     case.decision_outcome = outcome
     case.decided_at = at
@@ -884,6 +933,31 @@ def _decide(
         ),
         reason=f"文書番号 {document.public_id}",
         audit_after={"document": document.public_id},
+    )
+    from .retention import archive_locked_case
+
+    # Decided: archived with its evidence, immutable from now on (retention.py).
+    archive_locked_case(case, actor=actor, at=at)
+
+
+def _certify_benefit(case: Case, *, actor: StaffUser, at: dt.datetime) -> None:
+    # A granted 児童手当 認定請求 makes the 受給者 in benefits, in this transaction: if it cannot be made (applicant
+    # not in the registry, no eligible child …) the approval is refused with that reason and nothing is recorded.
+    if case.procedure_code != child_allowance.PROCEDURE_CODE:
+        return
+    resident = (
+        resolve_resident_by_serial(case.applicant_sign_serial, "sign", municipality=case.municipality_id)
+        if case.applicant_sign_serial
+        else None
+    )
+    child_allowance.certify_child_allowance(
+        actor=actor,
+        municipality_code=case.municipality_id,
+        case_reference=case.receipt_number,
+        answers=case.answers,
+        claimed_on=timezone.localdate(case.received_at),
+        resident_id=resident.pk if resident is not None else None,
+        now=at,
     )
 
 

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from madoguchi.core.errors import ActionNotPermitted, BusinessRuleViolation
 from madoguchi.core.models import AccessPurpose, StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.core.views import staff_required
-from madoguchi.intake.forms import display_value, get_path
+from madoguchi.intake.forms import display_value, get_path, item_label
 from madoguchi.procedures.engine import get_catalogue, visible_pages
+from madoguchi.procedures.i18n import text_of
 
 from . import deadlines, selectors, services
 from .forms import (
@@ -37,6 +40,9 @@ from .forms import (
 )
 from .models import Case, CaseStatus, DecisionOutcome
 from .policy import is_read_only, require_view
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 PULL_BATCH = 50
@@ -54,7 +60,7 @@ def _date_style(request: HttpRequest) -> str:
 
 def _staff_choices(actor: StaffUser) -> list[tuple[str, str]]:
     return [
-        (str(s.pk), f"{s.display_name}（{s.get_role_display()}）")
+        (str(s.pk), gettext("%(name)s（%(role)s）") % {"name": s.display_name, "role": s.get_role_display()})
         for s in selectors.assignable_staff(actor=actor)
     ]
 
@@ -62,18 +68,18 @@ def _staff_choices(actor: StaffUser) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: StrOrPromise
     sort: str = ""
 
 
 COLUMNS = (
-    Column("receipt_number", "受付番号", "receipt_number"),
-    Column("procedure", "手続"),
-    Column("applicant", "申請者"),
-    Column("status", "状況", "status"),
-    Column("assignee", "担当者"),
-    Column("received_at", "到達日", "received_at"),
-    Column("due_on", "処理期限", "due_on"),
+    Column("receipt_number", _("受付番号"), "receipt_number"),
+    Column("procedure", _("手続")),
+    Column("applicant", _("申請者")),
+    Column("status", _("状況"), "status"),
+    Column("assignee", _("担当者")),
+    Column("received_at", _("到達日"), "received_at"),
+    Column("due_on", _("処理期限"), "due_on"),
 )
 
 
@@ -171,34 +177,47 @@ def pull_now(request: HttpRequest) -> HttpResponse:
 
 def _answer_sections(case: Case) -> list[dict[str, Any]]:
     """The application's answers grouped by the form's pages, labelled as on the form the resident used."""
+    return answer_sections(case.procedure_code, case.form_version, case.answers)
+
+
+def answer_sections(
+    procedure_code: str, form_version: int, answers: dict[str, Any], *, skip_files: bool = False
+) -> list[dict[str, Any]]:
+    """Answers grouped by the form's pages, labelled as on the form (in the active language)."""
     try:
-        form = get_catalogue().form(case.procedure_code, case.form_version)
+        form = get_catalogue().form(procedure_code, form_version)
     except KeyError:
         return [
-            {"title": "申請内容", "rows": [{"label": k, "value": str(v)} for k, v in case.answers.items()]}
+            {
+                "title": gettext("申請内容"),
+                "rows": [{"label": k, "value": str(v)} for k, v in answers.items()],
+            }
         ]
     sections = []
-    for p in visible_pages(form, case.answers):
+    for p in visible_pages(form, answers):
         rows = []
         for f in p.fields:
-            value = get_path(case.answers, f.path)
+            if skip_files and f.type == "file":
+                continue
+            value = get_path(answers, f.path)
             if value is None and f.when is not None:
                 continue
             if f.is_group:
                 items = value or []
                 if not items:
-                    rows.append({"label": f.label_ja, "value": "（なし）"})
+                    rows.append({"label": text_of(f, "label"), "value": gettext("（なし）")})
                 for index, item in enumerate(items):
-                    text = "、".join(
-                        f"{sub.label_ja}：{display_value(sub, item.get(sub.key))}"
+                    text = pgettext("list separator", "、").join(
+                        gettext("%(label)s：%(value)s")
+                        % {"label": text_of(sub, "label"), "value": display_value(sub, item.get(sub.key))}
                         for sub in f.fields
                         if sub.key in item
                     )
-                    rows.append({"label": f"{f.label_ja}（{index + 1}{f.item_counter_ja}）", "value": text})
+                    rows.append({"label": item_label(f, index), "value": text})
                 continue
-            rows.append({"label": f.label_ja, "value": display_value(f, value)})
+            rows.append({"label": text_of(f, "label"), "value": display_value(f, value)})
         if rows:
-            sections.append({"title": p.title_ja, "rows": rows})
+            sections.append({"title": text_of(p, "title"), "rows": rows})
     return sections
 
 
@@ -262,13 +281,13 @@ def notice_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
 @dataclass(frozen=True)
 class CaseAction:
     slug: str
-    title: str
-    link_text: str
-    button: str
+    title: StrOrPromise
+    link_text: StrOrPromise
+    button: StrOrPromise
     form_class: type[forms.Form]
     consequence: Callable[[Case], str]
     run: Callable[[StaffUser, Case, dict[str, Any]], Any]
-    done: str
+    done: StrOrPromise
     danger: bool = False
 
 
@@ -282,17 +301,20 @@ def _outcome_text(case: Case) -> str:
 def _approve_consequence(case: Case) -> str:
     proposal = services.open_proposal(case)
     if proposal is None:
-        return "決裁を待っている起案はありません。"
+        return gettext("決裁を待っている起案はありません。")
     if proposal.is_final_step:
-        outcome = "申請のとおり決定" if proposal.outcome == DecisionOutcome.GRANT else "申請を却下"
-        return (
-            f"最終の決裁です。承認すると{outcome}し、決定通知書（電子署名付きPDF）を発行します。"
+        if proposal.outcome == DecisionOutcome.GRANT:
+            return gettext(
+                "最終の決裁です。承認すると申請のとおり決定し、決定通知書（電子署名付きPDF）を発行します。"
+                "申請者の状況ページに「決定」「通知済み」と表示されます。取り消すことはできません。"
+            )
+        return gettext(
+            "最終の決裁です。承認すると申請を却下し、決定通知書（電子署名付きPDF）を発行します。"
             "申請者の状況ページに「決定」「通知済み」と表示されます。取り消すことはできません。"
         )
-    return (
-        f"第{proposal.next_index}段階の承認です。承認すると、次の決裁権者"
-        f"（{proposal.chain[proposal.next_index + 1]}）の決裁に回ります。申請者には通知されません。"
-    )
+    return gettext(
+        "第%(step)s段階の承認です。承認すると、次の決裁権者（%(next)s）の決裁に回ります。申請者には通知されません。"
+    ) % {"step": proposal.next_index, "next": proposal.chain[proposal.next_index + 1]}
 
 
 ACTIONS: dict[str, CaseAction] = {
@@ -300,130 +322,141 @@ ACTIONS: dict[str, CaseAction] = {
     for a in (
         CaseAction(
             "claim",
-            "この案件を担当する",
-            "担当する",
-            "担当者になる",
+            _("この案件を担当する"),
+            _("担当する"),
+            _("担当者になる"),
             ConfirmForm,
-            lambda c: (
+            lambda c: gettext(
                 "あなたがこの案件の担当者になります。案件の一覧の「自分」に表示されます。申請者には通知されません。"
             ),
             lambda actor, c, d: services.claim_case(actor=actor, case_id=c.pk),
-            "担当者になりました。",
+            _("担当者になりました。"),
         ),
         CaseAction(
             "assign",
-            "担当者を割り当てる",
-            "担当者を割り当てる",
-            "割り当てる",
+            _("担当者を割り当てる"),
+            _("担当者を割り当てる"),
+            _("割り当てる"),
             AssignForm,
-            lambda c: (
+            lambda c: gettext(
                 "選んだ職員がこの案件の担当者になります（いまの担当者は外れます）。申請者には通知されません。"
             ),
             lambda actor, c, d: services.assign_case(
                 actor=actor, case_id=c.pk, assignee_id=d["assignee_id"], reason=d.get("reason", "")
             ),
-            "担当者を割り当てました。",
+            _("担当者を割り当てました。"),
         ),
         CaseAction(
             "accept",
-            "申請を受け付ける",
-            "受け付ける",
-            "受け付ける",
+            _("申請を受け付ける"),
+            _("受け付ける"),
+            _("受け付ける"),
             ConfirmForm,
             lambda c: (
-                "申請を正式に受け付けます（受付）。今日が受付日となり、標準処理期間"
-                f"（{c.processing_days}開庁日）の処理期限が決まります。申請者の状況ページに「受付」と期限の目安が表示されます。"
+                gettext(
+                    "申請を正式に受け付けます（受付）。今日が受付日となり、標準処理期間"
+                    "（%(days)s開庁日）の処理期限が決まります。申請者の状況ページに「受付」と期限の目安が表示されます。"
+                )
+                % {"days": c.processing_days}
             ),
             lambda actor, c, d: services.accept_case(actor=actor, case_id=c.pk),
-            "申請を受け付けました。",
+            _("申請を受け付けました。"),
         ),
         CaseAction(
             "start-review",
-            "審査を開始する",
-            "審査を開始する",
-            "審査を開始する",
+            _("審査を開始する"),
+            _("審査を開始する"),
+            _("審査を開始する"),
             ConfirmForm,
-            lambda c: "案件を「審査中」にします。申請者の状況ページに「審査中」と表示されます。",
+            lambda c: gettext("案件を「審査中」にします。申請者の状況ページに「審査中」と表示されます。"),
             lambda actor, c, d: services.start_review(actor=actor, case_id=c.pk),
-            "審査を開始しました。",
+            _("審査を開始しました。"),
         ),
         CaseAction(
             "request-correction",
-            "補正を依頼する（差し戻し）",
-            "補正を依頼する",
-            "補正を依頼する",
+            _("補正を依頼する（差し戻し）"),
+            _("補正を依頼する"),
+            _("補正を依頼する"),
             CorrectionForm,
-            lambda c: (
+            lambda c: gettext(
                 "申請を申請者に差し戻し、修正をお願いします。入力した内容が申請者の状況ページにそのまま表示されます。"
                 "申請者が再提出するまで処理期限は止まります。"
             ),
             lambda actor, c, d: services.request_correction(
                 actor=actor, case_id=c.pk, message_ja=d["message_ja"]
             ),
-            "補正を依頼しました。申請者に通知されました。",
+            _("補正を依頼しました。申請者に通知されました。"),
             danger=True,
         ),
         CaseAction(
             "note",
-            "内部メモを書く",
-            "内部メモを書く",
-            "メモを保存する",
+            _("内部メモを書く"),
+            _("内部メモを書く"),
+            _("メモを保存する"),
             NoteForm,
-            lambda c: "メモは案件の記録に残り、消せません。職員だけが読めます。申請者には表示されません。",
+            lambda c: gettext(
+                "メモは案件の記録に残り、消せません。職員だけが読めます。申請者には表示されません。"
+            ),
             lambda actor, c, d: services.add_note(actor=actor, case_id=c.pk, text=d["text"]),
-            "メモを保存しました。",
+            _("メモを保存しました。"),
         ),
         CaseAction(
             "propose",
-            "決定案を起案する",
-            "決定案を起案する",
-            "起案して決裁に回す",
+            _("決定案を起案する"),
+            _("決定案を起案する"),
+            _("起案して決裁に回す"),
             ProposeForm,
-            lambda c: (
+            lambda c: gettext(
                 "決定案を起案し、決裁ルートの決裁権者に回します。決裁が終わるまで、補正の依頼はできません。"
                 "あなた自身はこの起案を承認できません。申請者には、決定するまで通知されません。"
             ),
             lambda actor, c, d: services.propose_decision(
                 actor=actor, case_id=c.pk, outcome=d["outcome"], reason=d["reason"]
             ),
-            "起案しました。決裁権者の決裁を待っています。",
+            _("起案しました。決裁権者の決裁を待っています。"),
         ),
         CaseAction(
             "approve",
-            "決裁：承認する",
-            "承認する",
-            "承認する",
+            _("決裁：承認する"),
+            _("承認する"),
+            _("承認する"),
             ApproveForm,
             _approve_consequence,
             lambda actor, c, d: services.approve_step(actor=actor, case_id=c.pk, reason=d.get("reason", "")),
-            "承認しました。",
+            _("承認しました。"),
         ),
         CaseAction(
             "send-back",
-            "決裁：差し戻す",
-            "差し戻す",
-            "起案者に差し戻す",
+            _("決裁：差し戻す"),
+            _("差し戻す"),
+            _("起案者に差し戻す"),
             ReasonForm,
             lambda c: (
-                f"決定案（{_outcome_text(c)}）を起案者に差し戻します。起案者は理由を読んで、起案し直します。"
-                "案件は「審査中」のままです。申請者には通知されません。"
+                gettext(
+                    "決定案（%(outcome)s）を起案者に差し戻します。起案者は理由を読んで、起案し直します。"
+                    "案件は「審査中」のままです。申請者には通知されません。"
+                )
+                % {"outcome": _outcome_text(c)}
             ),
             lambda actor, c, d: services.send_back(actor=actor, case_id=c.pk, reason=d["reason"]),
-            "差し戻しました。",
+            _("差し戻しました。"),
             danger=True,
         ),
         CaseAction(
             "reject",
-            "決裁：不承認とする",
-            "不承認とする",
-            "不承認とする",
+            _("決裁：不承認とする"),
+            _("不承認とする"),
+            _("不承認とする"),
             ReasonForm,
             lambda c: (
-                f"決定案（{_outcome_text(c)}）を不承認とします。この起案は終わり、新しい起案が必要です。"
-                "案件は「審査中」のままです。申請者には通知されません。"
+                gettext(
+                    "決定案（%(outcome)s）を不承認とします。この起案は終わり、新しい起案が必要です。"
+                    "案件は「審査中」のままです。申請者には通知されません。"
+                )
+                % {"outcome": _outcome_text(c)}
             ),
             lambda actor, c, d: services.reject_proposal(actor=actor, case_id=c.pk, reason=d["reason"]),
-            "不承認としました。",
+            _("不承認としました。"),
             danger=True,
         ),
     )
@@ -439,7 +472,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         raise Http404
     actor = _actor(request)
     if is_read_only(actor):
-        raise ActionNotPermitted(action, "閲覧のみの権限のため、案件を操作することはできません。")
+        raise ActionNotPermitted(
+            action, gettext_noop("閲覧のみの権限のため、案件を操作することはできません。")
+        )
     case = selectors.access_case(actor=actor, case_id=case_id)
     # Offered now? (The service checks again on POST: the case may have moved on meanwhile.)
     available = spec.slug in selectors.available_actions(actor=actor, case=case)
@@ -449,7 +484,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     error = (
         ""
         if available
-        else "この案件は、いまの状況ではこの操作ができません。案件の画面で状況を確認してください。"
+        else gettext("この案件は、いまの状況ではこの操作ができません。案件の画面で状況を確認してください。")
     )
     if request.method == "POST":
         if form.is_valid():
@@ -457,9 +492,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
                 spec.run(actor, case, form.cleaned_data)
             except BusinessRuleViolation as exc:
                 if exc.field in form.fields:
-                    form.add_error(exc.field, exc.message_ja)
+                    form.add_error(exc.field, exc.message)
                 else:
-                    error = exc.message_ja
+                    error = exc.message
                 status = 400
             else:
                 # A flag in the URL rather than django.contrib.messages: base.html renders messages as

@@ -26,6 +26,8 @@ class Action(models.TextChoices):
     EXPORT_RESIDENTS = "export_residents", _("住民データの出力")
     REVIEW_CASE = "review_case", _("申請の審査")
     DECIDE_CASE = "decide_case", _("決裁")
+    RUN_BENEFIT_PAYMENTS = "run_benefit_payments", _("給付の支払処理（振込データの作成・出力）")
+    TAKE_COUNTER_APPLICATION = "take_counter_application", _("窓口での申請の受付（書かない窓口）")
     MANAGE_STAFF = "manage_staff", _("職員アカウントの管理")
     CONFIGURE_PROCEDURES = "configure_procedures", _("オンライン手続の設定")
     VIEW_AUDIT_LOG = "view_audit_log", _("監査ログの閲覧")
@@ -38,7 +40,13 @@ _ALL_WORK = {Action.VIEW_MUNICIPALITY, Action.SEARCH_RESIDENTS, Action.VIEW_RESI
 # and nothing else (監査担当は業務データを変更しない).
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTER_CLERK: frozenset(
-        _ALL_WORK | {Action.RECORD_REGISTRY_EVENT, Action.ISSUE_CERTIFICATE, Action.REVEAL_INDIVIDUAL_NUMBER}
+        _ALL_WORK
+        | {
+            Action.RECORD_REGISTRY_EVENT,
+            Action.ISSUE_CERTIFICATE,
+            Action.REVEAL_INDIVIDUAL_NUMBER,
+            Action.TAKE_COUNTER_APPLICATION,
+        }
     ),
     Role.REVIEWER: frozenset(
         _ALL_WORK
@@ -47,6 +55,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Action.CORRECT_REGISTRY,
             Action.ISSUE_CERTIFICATE,
             Action.REVIEW_CASE,
+            Action.TAKE_COUNTER_APPLICATION,
+            Action.RUN_BENEFIT_PAYMENTS,
         }
     ),
     Role.APPROVER: frozenset(
@@ -58,6 +68,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Action.REVIEW_CASE,
             Action.DECIDE_CASE,
             Action.REVEAL_INDIVIDUAL_NUMBER,
+            Action.TAKE_COUNTER_APPLICATION,
+            Action.RUN_BENEFIT_PAYMENTS,
         }
     ),
     Role.ADMINISTRATOR: frozenset(

@@ -38,7 +38,7 @@ def staff_required(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except ActionNotPermitted as exc:
-            return render(request, "office/forbidden.html", {"message": exc.message_ja}, status=403)
+            return render(request, "office/forbidden.html", {"message": exc.message}, status=403)
         except NotFoundInMunicipality:
             return render(request, "office/not_found.html", status=404)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from madoguchi.common.checkdigits import is_valid_local_government_code
@@ -109,7 +110,9 @@ class PublicVerification:
     @property
     def message_ja(self) -> str:
         if self.verdict.ok and self.hash_matches is False:
-            return "署名は有効ですが、発行された文書とは内容が一致しません。発行元にお問い合わせください。"
+            return gettext_noop(
+                "署名は有効ですが、発行された文書とは内容が一致しません。発行元にお問い合わせください。"
+            )
         return self.verdict.message_ja
 
     @property

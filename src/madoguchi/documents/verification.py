@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+from django.utils.translation import gettext_noop
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -53,16 +54,25 @@ class VerdictReason(StrEnum):
     MALFORMED = "malformed"
 
 
+# Japanese messages (gettext msgids: the verification pages show them in the page language).
 MESSAGES_JA: dict[VerdictReason, str] = {
-    VerdictReason.OK: "この文書は改ざんされていません。発行元の電子署名を確認できました。",
-    VerdictReason.NOT_SIGNED: "この文書には電子署名がありません。発行元が作成した文書かどうか確認できません。",
-    VerdictReason.MODIFIED: "この文書は署名後に変更されています。記載内容を信頼しないでください。",
-    VerdictReason.BAD_SIGNATURE: "この文書の電子署名は正しくありません。記載内容を信頼しないでください。",
-    VerdictReason.UNTRUSTED: (
+    VerdictReason.OK: gettext_noop("この文書は改ざんされていません。発行元の電子署名を確認できました。"),
+    VerdictReason.NOT_SIGNED: gettext_noop(
+        "この文書には電子署名がありません。発行元が作成した文書かどうか確認できません。"
+    ),
+    VerdictReason.MODIFIED: gettext_noop(
+        "この文書は署名後に変更されています。記載内容を信頼しないでください。"
+    ),
+    VerdictReason.BAD_SIGNATURE: gettext_noop(
+        "この文書の電子署名は正しくありません。記載内容を信頼しないでください。"
+    ),
+    VerdictReason.UNTRUSTED: gettext_noop(
         "この文書は署名後に変更されていませんが、署名した者を確認できません。"
         "信頼できる発行元の電子署名ではありません。"
     ),
-    VerdictReason.MALFORMED: "PDFファイルとして読み取れませんでした。ファイルが壊れているか、PDFではありません。",
+    VerdictReason.MALFORMED: gettext_noop(
+        "PDFファイルとして読み取れませんでした。ファイルが壊れているか、PDFではありません。"
+    ),
 }
 
 # When several signatures disagree the verdict reports the most serious finding.

@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from . import runtime
 from .jpki import (
@@ -44,19 +45,22 @@ from .services import record_evidence, use_test_card
 logger = logging.getLogger("madoguchi.identity")
 LOGIN_CHALLENGE_TTL = dt.timedelta(minutes=5)
 
+# Japanese messages (gettext msgids; the login page translates them when it shows them).
 PIN_MESSAGES_JA = {
-    "format": "利用者証明用電子証明書の暗証番号は、数字4桁で入力してください。",
-    "locked": (
+    "format": gettext_noop("利用者証明用電子証明書の暗証番号は、数字4桁で入力してください。"),
+    "locked": gettext_noop(
         "暗証番号を続けて間違えたため、利用者証明用電子証明書の暗証番号がロックされています。"
         "お住まいの市区町村の窓口で暗証番号の初期化を申請してください。"
     ),
-    "unknown_card": "選んだテストカードが見つかりません。一覧からもう一度選んでください。",
+    "unknown_card": gettext_noop("選んだテストカードが見つかりません。一覧からもう一度選んでください。"),
 }
 
 
 def wrong_pin_message(remaining: int) -> str:
-    """The wrong-PIN message with the tries left (the auth PIN locks after 3)."""
-    return f"暗証番号が違います。あと{remaining}回間違えるとロックされます。"
+    """The wrong-PIN message with the tries left (the auth PIN locks after 3), in the active language."""
+    return gettext("暗証番号が違います。あと%(remaining)s回間違えるとロックされます。") % {
+        "remaining": remaining
+    }
 
 
 class DbNonceStore:

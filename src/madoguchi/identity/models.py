@@ -1,5 +1,5 @@
 """Identity data: the certificate-serial ↔ resident link table (office zone), demo test cards, login nonces,
-verification evidence and the local OIDC provider's codes and tokens.
+verification evidence and the local OIDC provider's codes, tokens and sign transactions.
 
 The link table follows the 申請管理 standard's シリアル番号の紐付情報管理: a municipality keeps, per resident, the
 serials of the card's certificates and the 新旧紐付け when a signing certificate is re-issued, so an old serial still
@@ -142,6 +142,8 @@ class OidcAuthorizationCode(models.Model):
     code_challenge = models.CharField(max_length=128)
     auth_serial = models.CharField(max_length=40)
     claims = models.JSONField(default=dict)
+    # The sign transaction this authorization signed (scope `sign`); carried into the access token.
+    sign_transaction_id = models.UUIDField(null=True, blank=True)
     authenticated_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     consumed_at = models.DateTimeField(null=True, blank=True)
@@ -154,14 +156,24 @@ class OidcAuthorizationCode(models.Model):
         return f"code for {self.client_id}"
 
 
+class GrantType(models.TextChoices):
+    AUTHORIZATION_CODE = "authorization_code", _("認可コード（利用者）")
+    CLIENT_CREDENTIALS = "client_credentials", _("クライアントクレデンシャル（サービス）")
+
+
 class OidcAccessToken(models.Model):
-    """An access token of the local OIDC provider (hash only), for the userinfo endpoint."""
+    """An access token of the local OIDC provider (hash only): a resident's (userinfo, sign result) or a client's
+    own (client credentials, to create sign transactions)."""
 
     token_hash = models.CharField(max_length=64, unique=True)
     client_id = models.CharField(max_length=255)
+    grant_type = models.CharField(
+        max_length=20, choices=GrantType.choices, default=GrantType.AUTHORIZATION_CODE
+    )
     scope = models.CharField(max_length=200)
     subject = models.CharField(max_length=64)
     claims = models.JSONField(default=dict)
+    sign_transaction_id = models.UUIDField(null=True, blank=True)
     expires_at = models.DateTimeField()
 
     class Meta:
@@ -170,3 +182,43 @@ class OidcAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"token for {self.client_id}"
+
+
+class SignTransactionStatus(models.TextChoices):
+    PENDING = "pending", _("署名待ち")
+    SIGNED = "signed", _("署名済み")
+    DELIVERED = "delivered", _("結果を受け渡し済み")
+    CANCELLED = "cancelled", _("中止")
+
+
+class SignTransaction(models.Model):
+    """A signing transaction of the local provider (simulated デジタル認証アプリ, jpki.md §8).
+
+    Created by a relying party with the SHA-256 digest of its document; bound to one authorization request
+    (`sign_transaction_id`); signed at the provider with the card after the signing PIN; its result (signature and
+    署名用 certificate) is handed out once, as a JWE, to the resident's access token.
+    """
+
+    transaction_id = models.UUIDField(unique=True)
+    client_id = models.CharField(max_length=255)
+    digest_algorithm = models.CharField(max_length=20, default="SHA-256")
+    digest_b64 = models.CharField(max_length=44)  # standard base64 of the 32-byte SHA-256 digest
+    status = models.CharField(
+        max_length=10, choices=SignTransactionStatus.choices, default=SignTransactionStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    subject = models.CharField(max_length=64, blank=True)  # pairwise sub of the resident who signed
+    signature = models.BinaryField(null=True, blank=True)
+    certificate_der = models.BinaryField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    result_expires_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("署名トランザクション（ローカルOIDC）")
+        verbose_name_plural = _("署名トランザクション（ローカルOIDC）")
+
+    def __str__(self) -> str:
+        return f"sign transaction {self.transaction_id} ({self.status})"

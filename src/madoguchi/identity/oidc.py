@@ -5,8 +5,10 @@ Protocol: authorization code flow only; PKCE with S256 required; `state` and `no
 `openid name address birthdate gender sign`; client authentication at the token endpoint by `private_key_jwt`
 (client_assertion: iss = sub = client_id, aud = token endpoint, jti single use, short exp). JOSE by joserfc.
 
-Keys are generated into MADOGUCHI_DATA_DIR/oidc/ on first use: the provider's ES256 key (ID tokens) and the
-portal's RS256 key (client assertions). The local provider registers the portal as its one client; pointing
+Keys are generated into MADOGUCHI_DATA_DIR/oidc/ on first use: the provider's ES256 key (ID tokens), the
+portal's RS256 key (client assertions) and the portal's RSA-OAEP-256 key (sign results are JWEs encrypted to it).
+The signing transaction (client credentials, `sign_transaction_id`, JWE result) is in `sign_transactions`
+(provider) and `sign_app` (relying party). The local provider registers the portal as its one client; pointing
 MADOGUCHI_OIDC_ISSUER at the real service (and registering the portal's public key there) swaps the provider.
 """
 
@@ -39,13 +41,15 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from .login import DbNonceStore
-from .models import NonceKind, OidcAccessToken, OidcAuthorizationCode
+from .models import GrantType, NonceKind, OidcAccessToken, OidcAuthorizationCode
 from .portal_session import PortalIdentity
 
 SUPPORTED_SCOPES = ("openid", "name", "address", "birthdate", "gender", "sign")
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLIENT_ID_PATTERN = re.compile(r"[0-9a-zA-Z]{1,255}")
 CODE_CHALLENGE_PATTERN = re.compile(r"[A-Za-z0-9_-]{43,128}")
+UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+CLIENT_CREDENTIALS_SCOPE = "sign"
 VERIFIER_PATTERN = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 §4.1
 CODE_TTL = dt.timedelta(minutes=1)
 TOKEN_TTL = dt.timedelta(minutes=5)
@@ -106,9 +110,18 @@ def client_key() -> RSAKey:
     return RSAKey.import_key(data)
 
 
-def public_jwks(key: RSAKey | ECKey) -> dict[str, Any]:
-    """A JWK Set with the public half of `key`."""
-    return {"keys": [key.as_dict(private=False)]}
+def client_encryption_key() -> RSAKey:
+    """The portal's RSA-OAEP-256 key: the provider encrypts sign results (JWE) to its public half."""
+    data = _load_or_create(
+        "portal-client-enc-rsa.jwk.json",
+        lambda: RSAKey.generate_key(2048, parameters={"use": "enc", "alg": "RSA-OAEP-256"}, auto_kid=True),
+    )
+    return RSAKey.import_key(data)
+
+
+def public_jwks(*keys: RSAKey | ECKey) -> dict[str, Any]:
+    """A JWK Set with the public halves of `keys`."""
+    return {"keys": [key.as_dict(private=False) for key in keys]}
 
 
 # --- configuration -----------------------------------------------------------------------------------------------------
@@ -122,6 +135,22 @@ def endpoint(name: str) -> str:
     return f"{issuer()}/{name}"
 
 
+# The portal (relying party) reaches the provider at these URLs. The local provider serves them under the issuer;
+# the real デジタル認証アプリ serves them under `…/protocol/openid-connect/{auth,token,certs}` (jpki.md §8),
+# so each one can be set in configuration (the values of the provider's discovery document).
+RP_ENDPOINT_SETTINGS = {
+    "authorize": "MADOGUCHI_OIDC_AUTHORIZATION_ENDPOINT",
+    "token": "MADOGUCHI_OIDC_TOKEN_ENDPOINT",
+    "jwks": "MADOGUCHI_OIDC_JWKS_URI",
+}
+
+
+def provider_endpoint(name: str) -> str:
+    """Where the portal calls the provider's endpoint `name`: the configured URL, else the local provider's."""
+    configured = str(getattr(settings, RP_ENDPOINT_SETTINGS[name], "") or "").strip()
+    return configured or endpoint(name)
+
+
 def portal_client_id() -> str:
     """The portal's client_id at the provider."""
     return str(settings.MADOGUCHI_OIDC_CLIENT_ID)
@@ -130,6 +159,11 @@ def portal_client_id() -> str:
 def portal_redirect_uri() -> str:
     """The portal's registered redirect URI (public portal URL + callback path)."""
     return f"{str(settings.MADOGUCHI_PORTAL_URL).rstrip('/')}{reverse('identity:oidc_callback')}"
+
+
+def portal_sign_redirect_uri() -> str:
+    """The portal's second registered redirect URI: where the signing flow comes back."""
+    return f"{str(settings.MADOGUCHI_PORTAL_URL).rstrip('/')}{reverse('identity:oidc_sign_callback')}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,7 +179,11 @@ def registered_client(client_id: str) -> RegisteredClient | None:
     """The local provider's client registry: the portal itself (its public key and redirect URI)."""
     if client_id != portal_client_id():
         return None
-    return RegisteredClient(client_id, (portal_redirect_uri(),), public_jwks(client_key()))
+    return RegisteredClient(
+        client_id,
+        (portal_redirect_uri(), portal_sign_redirect_uri()),
+        public_jwks(client_key(), client_encryption_key()),
+    )
 
 
 def discovery_document() -> dict[str, Any]:
@@ -157,7 +195,7 @@ def discovery_document() -> dict[str, Any]:
         "userinfo_endpoint": endpoint("userinfo"),
         "jwks_uri": endpoint("jwks"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code"],
+        "grant_types_supported": ["authorization_code", "client_credentials"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["ES256"],
         "scopes_supported": list(SUPPORTED_SCOPES),
@@ -166,6 +204,8 @@ def discovery_document() -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "acr_values_supported": ["aal3", "crl"],
+        # Not an OIDC metadata name: where this simulation serves the sign-transactions API (jpki.md §8).
+        "sign_transactions_endpoint": f"{issuer()}/api/sign-transactions",
     }
 
 
@@ -190,10 +230,16 @@ class AuthorizationRequest:
     state: str
     nonce: str
     code_challenge: str
+    sign_transaction_id: str = ""  # lower-case UUID, only with scope `sign`
+
+    @property
+    def is_signing(self) -> bool:
+        """A signing request (scope `sign` with a sign transaction) rather than a login."""
+        return "sign" in self.scope
 
     def as_params(self) -> dict[str, str]:
         """Back to query parameters (carried through the provider's login form)."""
-        return {
+        params = {
             "response_type": "code",
             "client_id": self.client_id,
             "redirect_uri": self.redirect_uri,
@@ -203,6 +249,9 @@ class AuthorizationRequest:
             "code_challenge": self.code_challenge,
             "code_challenge_method": "S256",
         }
+        if self.sign_transaction_id:
+            params["sign_transaction_id"] = self.sign_transaction_id
+        return params
 
 
 class RedirectableError(OidcError):
@@ -258,7 +307,18 @@ def validate_authorization_request(params: Mapping[str, str]) -> AuthorizationRe
         raise fail("invalid_request", "code_challenge_method must be S256")
     if not CODE_CHALLENGE_PATTERN.fullmatch(challenge):
         raise fail("invalid_request", "code_challenge is malformed")
-    return AuthorizationRequest(client_id, redirect_uri, scope, state, nonce, challenge)
+    # Signing (jpki.md §8): scope `sign` names the transaction the RP created; existence, owner, expiry and
+    # single use are checked against the store by `sign_transactions.validate_request`.
+    transaction_id = params.get("sign_transaction_id", "")
+    if "sign" in scope and not transaction_id:
+        raise fail("invalid_request", "sign_transaction_id is required with scope sign")
+    if transaction_id and "sign" not in scope:
+        raise fail("invalid_request", "sign_transaction_id is only allowed with scope sign")
+    if transaction_id and not UUID_PATTERN.fullmatch(transaction_id):
+        raise fail("invalid_request", "sign_transaction_id is not a UUID")
+    return AuthorizationRequest(
+        client_id, redirect_uri, scope, state, nonce, challenge, transaction_id.lower()
+    )
 
 
 def pairwise_subject(client_id: str, auth_serial: str) -> str:
@@ -306,6 +366,7 @@ def issue_authorization_code(
         code_challenge=request.code_challenge,
         auth_serial=identity.auth_serial,
         claims=claims_from_identity(identity),
+        sign_transaction_id=request.sign_transaction_id or None,
         authenticated_at=dt.datetime.fromisoformat(identity.authenticated_at),
         expires_at=at + CODE_TTL,
     )
@@ -377,8 +438,33 @@ def _id_token(
     return jwt.encode({"alg": "ES256", "kid": key.kid, "typ": "JWT"}, payload, key)
 
 
+def _client_credentials_token(
+    client: RegisteredClient, form: Mapping[str, str], at: dt.datetime
+) -> dict[str, Any]:
+    """client_credentials grant: a short-lived token of the client itself, only for creating sign transactions."""
+    requested = form.get("scope", "").split()
+    if any(s != CLIENT_CREDENTIALS_SCOPE for s in requested):
+        raise OidcError("invalid_scope", f"client credentials allow only scope {CLIENT_CREDENTIALS_SCOPE}")
+    access_token = secrets.token_urlsafe(32)
+    OidcAccessToken.objects.create(
+        token_hash=_hash(access_token),
+        client_id=client.client_id,
+        grant_type=GrantType.CLIENT_CREDENTIALS,
+        scope=CLIENT_CREDENTIALS_SCOPE,
+        subject="",
+        expires_at=at + TOKEN_TTL,
+    )
+    return {
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": int(TOKEN_TTL.total_seconds()),
+        "scope": CLIENT_CREDENTIALS_SCOPE,
+    }
+
+
 def exchange_code(form: Mapping[str, str], *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The token endpoint: authenticate the client, consume the code once, check redirect_uri and PKCE."""
+    """The token endpoint: authenticate the client (private_key_jwt); then either the client_credentials grant, or
+    consume the code once and check redirect_uri and PKCE."""
     at = now or timezone.now()
     client = verify_client_assertion(
         client_id=form.get("client_id", ""),
@@ -386,8 +472,12 @@ def exchange_code(form: Mapping[str, str], *, now: dt.datetime | None = None) ->
         assertion=form.get("client_assertion", ""),
         now=at,
     )
+    if form.get("grant_type") == "client_credentials":
+        return _client_credentials_token(client, form, at)
     if form.get("grant_type") != "authorization_code":
-        raise OidcError("unsupported_grant_type", "only authorization_code is supported")
+        raise OidcError(
+            "unsupported_grant_type", "only authorization_code and client_credentials are supported"
+        )
     code = form.get("code", "")
     verifier = form.get("code_verifier", "")
     if not code:
@@ -424,6 +514,7 @@ def exchange_code(form: Mapping[str, str], *, now: dt.datetime | None = None) ->
         scope=row.scope,
         subject=subject,
         claims=_scoped_claims(row.claims, scope),
+        sign_transaction_id=row.sign_transaction_id,
         expires_at=at + TOKEN_TTL,
     )
     return {
@@ -445,7 +536,9 @@ def exchange_code(form: Mapping[str, str], *, now: dt.datetime | None = None) ->
 def userinfo(access_token: str, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The userinfo endpoint: claims allowed by the token's scope."""
     at = now or timezone.now()
-    row = OidcAccessToken.objects.filter(token_hash=_hash(access_token), expires_at__gte=at).first()
+    row = OidcAccessToken.objects.filter(
+        token_hash=_hash(access_token), expires_at__gte=at, grant_type=GrantType.AUTHORIZATION_CODE
+    ).first()
     if row is None:
         raise OidcError("invalid_token", "access token is unknown or expired", status=401)
     return {"sub": row.subject, **row.claims}
@@ -473,7 +566,7 @@ def start_authentication(session: Any) -> str:
         "code_challenge_method": "S256",
         "acr_values": "aal3 crl",
     }
-    return f"{endpoint('authorize')}?{urllib.parse.urlencode(query)}"
+    return f"{provider_endpoint('authorize')}?{urllib.parse.urlencode(query)}"
 
 
 def client_assertion(
@@ -485,7 +578,7 @@ def client_assertion(
     claims = {
         "iss": portal_client_id(),
         "sub": portal_client_id(),
-        "aud": audience or endpoint("token"),
+        "aud": audience or provider_endpoint("token"),
         "jti": jti or secrets.token_urlsafe(16),
         "iat": int(at.timestamp()),
         "exp": int((at + dt.timedelta(minutes=1)).timestamp()),
@@ -512,7 +605,7 @@ def _require_http(url: str) -> None:
 
 def fetch_provider_jwks() -> KeySet:
     """The provider's signing keys from its jwks endpoint (over HTTP, as from the real service)."""
-    url = endpoint("jwks")
+    url = provider_endpoint("jwks")
     _require_http(url)
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 - http(s) checked
     status, body = _http_json(request)
@@ -521,15 +614,37 @@ def fetch_provider_jwks() -> KeySet:
     return KeySet.import_key_set(body)  # type: ignore[arg-type]
 
 
-def token_request(*, code: str, verifier: str, now: dt.datetime | None = None) -> dict[str, Any]:
+def token_request(
+    *, code: str, verifier: str, now: dt.datetime | None = None, redirect_uri: str | None = None
+) -> dict[str, Any]:
     """POST the code to the provider's token endpoint with private_key_jwt (a real HTTP call)."""
-    url = endpoint("token")
+    return _post_token(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri or portal_redirect_uri(),
+            "code_verifier": verifier,
+        },
+        now=now,
+    )
+
+
+def client_credentials_request(
+    *, scope: str = CLIENT_CREDENTIALS_SCOPE, now: dt.datetime | None = None
+) -> str:
+    """The portal's own access token (client_credentials grant, private_key_jwt) for the sign-transactions API."""
+    body = _post_token({"grant_type": "client_credentials", "scope": scope}, now=now)
+    token = body.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise OidcError("server_error", "the token endpoint returned no access_token")
+    return token
+
+
+def _post_token(grant: dict[str, str], *, now: dt.datetime | None) -> dict[str, Any]:
+    url = provider_endpoint("token")
     _require_http(url)
     form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": portal_redirect_uri(),
-        "code_verifier": verifier,
+        **grant,
         "client_id": portal_client_id(),
         "client_assertion_type": CLIENT_ASSERTION_TYPE,
         "client_assertion": client_assertion(now=now),

@@ -11,4 +11,10 @@ urlpatterns = [
     path("token", views.token, name="token"),
     path("userinfo", views.userinfo, name="userinfo"),
     path("jwks", views.jwks, name="jwks"),
+    path("api/sign-transactions", views.sign_transactions_create, name="sign_transactions"),
+    path(
+        "api/sign-transactions/<uuid:transaction_id>/result",
+        views.sign_transaction_result,
+        name="sign_transaction_result",
+    ),
 ]

@@ -9,6 +9,8 @@ no TEST CA exists and nothing is republished here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import threading
 from pathlib import Path
 
@@ -20,6 +22,21 @@ from .jpki import CrlRevocationChecker, TestCa, TrustStore, init_test_ca
 # Republish when a CRL expires within this margin (test CRLs last a week; J-LIS refreshes about daily).
 CRL_REFRESH_MARGIN = dt.timedelta(days=1)
 _lock = threading.Lock()
+# Parsed trust stores and CRL checkers by the SHA-256 of the files they were built from: every verification reads
+# the files (cheap) but parses certificates and CRLs only when a file's content changed.
+_parsed: dict[tuple[str, bytes], TrustStore | CrlRevocationChecker] = {}
+
+
+def _content_key(blobs: list[bytes]) -> bytes:
+    digest = hashlib.sha256()
+    for blob in blobs:
+        digest.update(hashlib.sha256(blob).digest())
+    return digest.digest()
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_crl(der: bytes) -> x509.CertificateRevocationList:
+    return x509.load_der_x509_crl(der)
 
 
 def test_ca_enabled() -> bool:
@@ -61,9 +78,21 @@ def ensure_jpki_material(*, now: dt.datetime) -> None:
 def trust_store(*, now: dt.datetime | None = None) -> TrustStore:
     """Anchors from MADOGUCHI_JPKI_DIR (sign and auth kept apart; policies and pins from trust.json)."""
     ensure_jpki_material(now=now or dt.datetime.now(dt.UTC))
-    if not (jpki_dir() / "anchors").is_dir():
+    directory = jpki_dir()
+    if not (directory / "anchors").is_dir():
         return TrustStore()  # no anchors configured: every certificate is untrusted (fail closed)
-    return TrustStore.from_directory(jpki_dir())
+    files = [directory / "trust.json"]
+    for purpose in ("sign", "auth"):
+        folder = directory / "anchors" / purpose
+        files += sorted(folder.iterdir()) if folder.is_dir() else []
+    key = ("trust", _content_key([f.name.encode() + b"\0" + f.read_bytes() for f in files if f.is_file()]))
+    store = _parsed.get(key)
+    if not isinstance(store, TrustStore):
+        store = TrustStore.from_directory(directory)
+        if len(_parsed) > 32:  # material replaced many times (tests): keep the cache small
+            _parsed.clear()
+        _parsed[key] = store
+    return store
 
 
 def _crl_paths() -> list[Path]:
@@ -75,7 +104,7 @@ def _crls_stale(paths: list[Path], at: dt.datetime) -> bool:
     if not paths:
         return True
     for path in paths:
-        crl = x509.load_der_x509_crl(path.read_bytes())
+        crl = _parse_crl(path.read_bytes())
         if crl.next_update_utc is None or crl.next_update_utc < at + CRL_REFRESH_MARGIN:
             return True
         if crl.last_update_utc > at:  # published "in the future" relative to `at` (clock moved back in tests)
@@ -94,4 +123,12 @@ def revocation_checker(*, at: dt.datetime) -> CrlRevocationChecker:
     ensure_jpki_material(now=at)
     if has_test_ca() and _crls_stale(_crl_paths(), at):
         republish_crls(now=at)
-    return CrlRevocationChecker(path.read_bytes() for path in _crl_paths())
+    blobs = [path.read_bytes() for path in _crl_paths()]
+    key = ("crl", _content_key(blobs))
+    checker = _parsed.get(key)
+    if not isinstance(checker, CrlRevocationChecker):
+        checker = CrlRevocationChecker(blobs)
+        if len(_parsed) > 32:  # material replaced many times (tests): keep the cache small
+            _parsed.clear()
+        _parsed[key] = checker
+    return checker

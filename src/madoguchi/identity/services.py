@@ -274,7 +274,8 @@ def load_test_card(card_id: str) -> TestCardRecord | None:
 
 
 def use_test_card(card_id: str, operation: str, data: bytes, pin: str) -> tuple[SoftwareCard, bytes]:
-    """Run one PIN-protected card operation ('authenticate' or 'sign') and persist the PIN counter like the chip.
+    """Run one PIN-protected card operation ('authenticate', 'sign', or 'sign_digest' over a 32-byte SHA-256
+    digest, as the デジタル認証アプリ hands the card a hash) and persist the PIN counter like the chip.
 
     The counter is written even when the PIN is wrong (that is the point of a counter); PinError propagates.
     """
@@ -287,7 +288,12 @@ def use_test_card(card_id: str, operation: str, data: bytes, pin: str) -> tuple[
         card = SoftwareCard.from_dict(record.card_data)
         before = (card.remaining_tries("sign"), card.remaining_tries("auth"))
         try:
-            signature = card.authenticate(data, pin) if operation == "authenticate" else card.sign(data, pin)
+            if operation == "authenticate":
+                signature = card.authenticate(data, pin)
+            elif operation == "sign_digest":
+                signature = card.sign_digest(data, pin)
+            else:
+                signature = card.sign(data, pin)
         except PinError as exc:  # keep the counter change: leave the transaction normally, raise afterwards
             failure = exc
         if (card.remaining_tries("sign"), card.remaining_tries("auth")) != before:
@@ -358,8 +364,12 @@ def verify_document_signature(
     data: bytes,
     signature: bytes,
     at: dt.datetime | None = None,
+    prehashed: bool = False,
+    context: str = "document_signature",
 ) -> Verdict:
-    """Verify a document signature with the signing certificate (chain, policy, key usage, CRL — fail closed)."""
+    """Verify a document signature with the signing certificate (chain, policy, key usage, CRL — fail closed).
+
+    `data` is the signed document, or with prehashed=True its SHA-256 digest (the デジタル認証アプリ path)."""
     when = _now(at)
     verdict = verify(
         "sign",
@@ -369,8 +379,9 @@ def verify_document_signature(
         trust=runtime.trust_store(now=when),
         revocation=runtime.revocation_checker(at=when),
         at=when,
+        prehashed=prehashed,
     )
-    record_evidence(verdict, context="document_signature")
+    record_evidence(verdict, context=context)
     return verdict
 
 

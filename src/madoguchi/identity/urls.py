@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("oidc/start", views.oidc_start, name="oidc_start"),
     path("oidc/callback", views.oidc_callback, name="oidc_callback"),
+    path("oidc/sign-callback", views.oidc_sign_callback, name="oidc_sign_callback"),
 ]

@@ -1,13 +1,16 @@
 """The portal's only window on the registry: narrow, audited answers from the office zone (ARCHITECTURE §1).
 
 The portal never reads the resident registry. For prefill and for the intake checks it asks the office one
-question — "what are this applicant's household facts?" — and gets back only those facts. In `all` mode the
+question — "what are this applicant's household facts?" — and gets back only those facts (plus, for the
+long-term-care forms, the 介護保険 被保険者番号 of the applicant or of the household member the form is about,
+only when the form's prefill asks for it). In `all` mode the
 office side runs in-process (`madoguchi.office.answers.RegistryOfficeAnswers`, named by the setting `MADOGUCHI_OFFICE_ANSWERS`); a split deployment plugs an
 implementation that calls the office's internal API into `get_office_answers`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -15,6 +18,9 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from madoguchi.identity.portal_session import PortalIdentity
+
+# Facts answered only when a form's prefill names them (`office.<name>`), never by default.
+OPTIONAL_FACTS = frozenset({"care_insured_number"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class HouseholdFacts:
     children: tuple[HouseholdChild, ...] = field(default_factory=tuple)
     name_kana: str = ""
     postal_code: str = ""
+    # Only when asked for (`asks`): the applicant's 介護保険 被保険者番号 if they are insured today, else "".
+    care_insured_number: str = ""
 
     def prefill_source(self) -> dict[str, Any]:
         """The `office.*` prefill namespace of the form engine (only facts that are known)."""
@@ -61,7 +69,13 @@ class HouseholdFacts:
             "is_head_of_household": self.is_head_of_household,
             "household_children": [c.as_dict() for c in self.children],
         }
-        for key in ("household_head_name", "household_head_name_kana", "name_kana", "postal_code"):
+        for key in (
+            "household_head_name",
+            "household_head_name_kana",
+            "name_kana",
+            "postal_code",
+            "care_insured_number",
+        ):
             value = getattr(self, key)
             if value:
                 out[key] = value
@@ -72,9 +86,30 @@ class OfficeAnswers(Protocol):
     """The office-zone answering service used by the portal."""
 
     def household_facts(
-        self, *, municipality_code: str, applicant: PortalIdentity, purpose: str
+        self,
+        *,
+        municipality_code: str,
+        applicant: PortalIdentity,
+        purpose: str,
+        asks: Collection[str] = (),
     ) -> HouseholdFacts:
-        """Household facts of `applicant` for `purpose` (a procedure code); audited on the office side."""
+        """Household facts of `applicant` for `purpose` (a procedure code); audited on the office side.
+
+        `asks` names optional facts the form needs as well (`OPTIONAL_FACTS`); the office answers nothing else.
+        """
+        ...
+
+    def care_insured_number(
+        self,
+        *,
+        municipality_code: str,
+        applicant: PortalIdentity,
+        purpose: str,
+        insured_name: str = "",
+        insured_birth_date: str = "",
+    ) -> str:
+        """The 介護保険 被保険者番号 of the applicant, or of the member of the applicant's household with this name
+        and ISO birth date; "" when that person is not insured today or is not found. Audited on the office side."""
         ...
 
 

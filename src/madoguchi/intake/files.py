@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -38,4 +40,6 @@ def detect_mime_type(content: bytes) -> str:
 
 def type_label(mime_type: str) -> str:
     """Short label of a MIME type for messages (PDF, JPEG …)."""
-    return {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", HEIC: "HEIC", HEIF: "HEIF"}.get(mime_type, "不明な形式")
+    return {PDF: "PDF", JPEG: "JPEG", PNG: "PNG", HEIC: "HEIC", HEIF: "HEIF"}.get(mime_type) or gettext(
+        "不明な形式"
+    )

@@ -7,14 +7,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
-from madoguchi.procedures.engine import Field, FieldError, FormDefinition, Page, clean_answers, evaluate
+from madoguchi.procedures.engine import (
+    Field,
+    FieldError,
+    FormDefinition,
+    Page,
+    clean_answers,
+    evaluate,
+    item_ordinal,
+)
+from madoguchi.procedures.i18n import localize, message_text, option_text, pick, text_of
 
-PREFILL_BADGES = {
-    "card": "マイナンバーカードから入力済み",
-    "office": "市区町村の記録から入力済み",
+PREFILL_BADGES: dict[str, Promise] = {
+    "card": _("マイナンバーカードから入力済み"),
+    "office": _("市区町村の記録から入力済み"),
 }
-ACCOUNT_TYPES = (("ordinary", "普通"), ("current", "当座"), ("savings", "貯蓄"))
+ACCOUNT_TYPES: tuple[tuple[str, Promise], ...] = (
+    ("ordinary", _("普通")),
+    ("current", _("当座")),
+    ("savings", _("貯蓄")),
+)
 TEXT_INPUT_MODES = {
     "number": "numeric",
     "yen": "numeric",
@@ -97,21 +113,21 @@ def _widget(
     label: str,
 ) -> Widget:
     value = get_path(answers, path)
-    messages = [e.message_ja for e in errors.get(path, [])]
-    options = [(o.value, o.label_ja) for o in f.options]
+    messages = [message_text(e) for e in errors.get(path, [])]
+    options = [(o.value, pick(o.label_ja, o.label_en)) for o in f.options]
     if f.type == "yes_no":
-        options = [("true", "はい"), ("false", "いいえ")]
+        options = [("true", gettext("はい")), ("false", gettext("いいえ"))]
     widget = Widget(
         path=path,
         id=dom_id(path),
         type=f.type,
         label=label,
-        help=f.help_ja,
+        help=text_of(f, "help"),
         required=f.required,
         value=value if f.type in ("checkboxes",) else _text(value),
         errors=messages,
         options=options,
-        badge=PREFILL_BADGES.get(prefilled.get(f.path, ""), ""),
+        badge=str(PREFILL_BADGES.get(prefilled.get(f.path, ""), "")),
         autocomplete=f.autocomplete or "",
         inputmode=TEXT_INPUT_MODES.get(f.type, ""),
         attachment=f.attachment or "",
@@ -121,13 +137,13 @@ def _widget(
     if f.type == "bank_account":
         account = value if isinstance(value, Mapping) else {}
         labels = (
-            ("bank_code", "金融機関コード（4桁）"),
-            ("bank_name", "金融機関名"),
-            ("branch_code", "支店コード（3桁）"),
-            ("branch_name", "支店名"),
-            ("account_type", "預金種目"),
-            ("account_number", "口座番号（7桁）"),
-            ("holder_kana", "口座名義（カタカナ）"),
+            ("bank_code", gettext("金融機関コード（4桁）")),
+            ("bank_name", gettext("金融機関名")),
+            ("branch_code", gettext("支店コード（3桁）")),
+            ("branch_name", gettext("支店名")),
+            ("account_type", gettext("預金種目")),
+            ("account_number", gettext("口座番号（7桁）")),
+            ("holder_kana", gettext("口座名義（カタカナ）")),
         )
         for key, part_label in labels:
             part_path = f"{path}.{key}"
@@ -140,8 +156,8 @@ def _widget(
                     help="",
                     required=key not in ("bank_name", "branch_name"),
                     value=_text(account.get(key)),
-                    errors=[e.message_ja for e in errors.get(part_path, [])],
-                    options=list(ACCOUNT_TYPES) if key == "account_type" else [],
+                    errors=[message_text(e) for e in errors.get(part_path, [])],
+                    options=[(k, str(v)) for k, v in ACCOUNT_TYPES] if key == "account_type" else [],
                     inputmode="numeric" if key.endswith(("_code", "_number")) else "",
                 )
             )
@@ -162,7 +178,7 @@ def page_widgets(
         if not _is_visible(f, cleaned):
             continue
         if not f.is_group:
-            widgets.append(_widget(f, f.path, answers, errors, prefilled, f.label_ja))
+            widgets.append(_widget(f, f.path, answers, errors, prefilled, text_of(f, "label")))
             continue
         raw_items = get_path(answers, f.path)
         items = raw_items if isinstance(raw_items, list) else []
@@ -170,12 +186,12 @@ def page_widgets(
             path=f.path,
             id=dom_id(f.path),
             type="group",
-            label=f.label_ja,
-            help=f.help_ja,
+            label=text_of(f, "label"),
+            help=text_of(f, "help"),
             required=f.repeat_min > 0,
             value=None,
-            errors=[e.message_ja for e in errors.get(f.path, [])],
-            badge=PREFILL_BADGES.get(prefilled.get(f.path, ""), ""),
+            errors=[message_text(e) for e in errors.get(f.path, [])],
+            badge=str(PREFILL_BADGES.get(prefilled.get(f.path, ""), "")),
             can_add=len(items) < f.repeat_max,
             can_remove=True,
         )
@@ -189,12 +205,12 @@ def page_widgets(
                 if not _is_visible(sub, cleaned, cleaned_item if isinstance(cleaned_item, Mapping) else {}):
                     continue
                 sub_widgets.append(
-                    _widget(sub, f"{f.path}.{index}.{sub.key}", answers, errors, {}, sub.label_ja)
+                    _widget(sub, f"{f.path}.{index}.{sub.key}", answers, errors, {}, text_of(sub, "label"))
                 )
             group.items.append(
                 {
                     "index": index,
-                    "label": f"{f.label_ja}（{index + 1}{f.item_counter_ja}）",
+                    "label": item_label(f, index),
                     "widgets": sub_widgets,
                 }
             )
@@ -260,16 +276,24 @@ def read_page(
     return values
 
 
+def item_label(group: Field, index: int) -> str:
+    """「児童（2人目）」: one item of a repeating group, in the page language."""
+    return gettext("%(group)s（%(ordinal)s）") % {
+        "group": text_of(group, "label"),
+        "ordinal": localize(item_ordinal(group, index)),
+    }
+
+
 def display_value(f: Field, value: Any) -> str:
-    """An answer as the resident reads it on the check-your-answers page."""
+    """An answer as the resident reads it on the check-your-answers page (in the page language)."""
     if value is None or value == "" or value == []:
-        return "（未入力）"
+        return gettext("（未入力）")
     if f.type in ("yes_no", "checkbox"):
-        return "はい" if value is True or value == "true" else "いいえ"
+        return gettext("はい") if value is True or value == "true" else gettext("いいえ")
     if f.type in ("select", "radio"):
-        return f.option_label(str(value), "ja")
+        return option_text(f, str(value))
     if f.type == "checkboxes" and isinstance(value, list):
-        return "、".join(f.option_label(str(v), "ja") for v in value)
+        return pgettext("list separator", "、").join(option_text(f, str(v)) for v in value)
     if f.type == "bank_account" and isinstance(value, Mapping):
         kinds = dict(ACCOUNT_TYPES)
         return (
@@ -278,7 +302,7 @@ def display_value(f: Field, value: Any) -> str:
             f"{value.get('account_number', '')} {value.get('holder_kana', '')}"
         ).strip()
     if f.type == "yen" and isinstance(value, int):
-        return f"{value:,}円"
+        return gettext("%(amount)s円") % {"amount": f"{value:,}"}
     if f.type == "file" and isinstance(value, list):
-        return f"{len(value)}件"
+        return ngettext("%(count)s件", "%(count)s件", len(value)) % {"count": len(value)}
     return str(value)

@@ -105,6 +105,10 @@ class Application(TenantModel):
     resubmission_count = models.PositiveIntegerField(_("再提出の回数"), default=0)
     # Earlier signed versions, kept when a correction is resubmitted (history is never overwritten).
     previous_submissions = models.JSONField(_("以前の提出内容"), default=list)
+    # 書かない窓口: a clerk entered the application with the resident at the counter. There is no card signature;
+    # `assistance` is the evidence instead (clerk, identity documents seen, time, the confirmation sheet).
+    is_assisted = models.BooleanField(_("窓口での支援による申請"), default=False)
+    assistance = models.JSONField(_("窓口での本人確認と内容確認の記録"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("申請")

@@ -11,6 +11,7 @@ clicks and concurrent requests (partial unique constraint + row locks; SQLite IM
 from __future__ import annotations
 
 import base64
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -18,7 +19,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from madoguchi.core.audit import Actor, record_audit
@@ -41,9 +42,10 @@ from madoguchi.procedures.engine import (
     prefilled_paths,
     required_attachments,
 )
+from madoguchi.procedures.texts import CatalogueText, SourceMessage, gettext_noop
 
 from . import signing
-from .channel import HouseholdFacts, OfficeAnswers, get_office_answers
+from .channel import OPTIONAL_FACTS, HouseholdFacts, OfficeAnswers, get_office_answers
 from .files import detect_mime_type
 from .matching import texts_match
 from .models import (
@@ -69,6 +71,7 @@ SUBJECT_FIELDS: dict[str, tuple[str, ...]] = {
     "childcare_eligibility_certification": ("child.name", "child.birth_date"),
 }
 HOUSEHOLD_CHILDREN_SOURCE = "office.household_children"
+CARE_INSURED_NUMBER_SOURCE = "office.care_insured_number"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -156,6 +159,12 @@ def get_form(procedure: Procedure, version: int) -> FormDefinition:
         raise NotFoundInMunicipality("form version") from exc
 
 
+def _optional_facts(form: FormDefinition) -> tuple[str, ...]:
+    """The optional office facts (`channel.OPTIONAL_FACTS`) this form's prefill names, e.g. care_insured_number."""
+    names = {rule.source.split(".", 1)[1] for rule in form.prefill if rule.source.startswith("office.")}
+    return tuple(sorted(names & OPTIONAL_FACTS))
+
+
 def _prefill_sources(identity: PortalIdentity, facts: HouseholdFacts | None) -> dict[str, Any]:
     card: dict[str, Any] = {}
     for key in ("name", "address", "birth_date", "sex"):
@@ -204,10 +213,13 @@ def start_draft(
     )
     if existing is not None:
         return existing
-    facts = (office or get_office_answers()).household_facts(
-        municipality_code=municipality_code, applicant=identity, purpose=f"prefill:{procedure_code}"
-    )
     form = procedure.form
+    facts = (office or get_office_answers()).household_facts(
+        municipality_code=municipality_code,
+        applicant=identity,
+        purpose=f"prefill:{procedure_code}",
+        asks=_optional_facts(form),
+    )
     sources = _prefill_sources(identity, facts)
     answers = apply_prefill(form, sources)
     with transaction.atomic():
@@ -266,12 +278,71 @@ def _merge(target: dict[str, Any], path: str, value: Any) -> None:
         node[parts[-1]] = value
 
 
+def _care_subject(form: FormDefinition, answers: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Whom the care form is about: ("self", "", "") or ("other", insured name, ISO birth date as answered)."""
+    cleaned = clean_answers(form, answers)
+    if _role(cleaned) == "self":
+        return ("self", "", "")
+    name, birth = _get(cleaned, "insured.name"), _get(cleaned, "insured.birth_date")
+    return ("other", name if isinstance(name, str) else "", birth if isinstance(birth, str) else "")
+
+
+def _refresh_care_insured_number(
+    *,
+    identity: PortalIdentity,
+    draft: Draft,
+    answers: dict[str, Any],
+    values: Mapping[str, Any],
+    office: OfficeAnswers | None,
+) -> dict[str, str] | None:
+    """Keep an office-prefilled 被保険者番号 about the person the form is about; the new `prefilled` map, or None.
+
+    The draft is prefilled with the applicant's own number. When the resident says they apply for someone else
+    (家族・代理人), that number is wrong: it is replaced by the number of the household member named on the
+    insured-person page (asked from the office), or removed. A number the resident typed is never touched.
+    """
+    procedure = get_procedure(draft.municipality_id, draft.procedure_code, require_enabled=False)
+    form = get_form(procedure, draft.form_version)
+    targets = [r.target for r in form.prefill if r.source == CARE_INSURED_NUMBER_SOURCE and r.item is None]
+    if not targets:
+        return None
+    prefilled = dict(draft.prefilled)
+    for target in targets:  # typed over: the resident's own value from now on
+        if (
+            target in values
+            and prefilled.get(target) == "office"
+            and values[target] != _get(draft.answers, target)
+        ):
+            prefilled.pop(target)
+    before, after = _care_subject(form, draft.answers), _care_subject(form, answers)
+    stale = [t for t in targets if prefilled.get(t) == "office" or _get(answers, t) in (None, "")]
+    if before == after or not stale:
+        return prefilled
+    number = ""
+    if after[0] == "self" or (after[1] and after[2]):
+        number = (office or get_office_answers()).care_insured_number(
+            municipality_code=draft.municipality_id,
+            applicant=identity,
+            purpose=f"prefill:{draft.procedure_code}",
+            insured_name=after[1],
+            insured_birth_date=after[2],
+        )
+    for target in stale:
+        _merge(answers, target, number or None)
+        if number:
+            prefilled[target] = "office"
+        else:
+            prefilled.pop(target, None)
+    return prefilled
+
+
 def save_draft_answers(
     *,
     identity: PortalIdentity,
     draft: Draft,
     values: Mapping[str, Any],
     current_page: str = "",
+    office: OfficeAnswers | None = None,
     now: dt.datetime | None = None,
 ) -> Draft:
     """Store answers (field path → raw value; None removes) in the draft and push its expiry forward."""
@@ -280,15 +351,22 @@ def save_draft_answers(
         raise NotFoundInMunicipality("draft")
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
-        answers = dict(locked.answers)
+        answers = copy.deepcopy(locked.answers)
         for path, value in values.items():
             _merge(answers, path, value)
+        prefilled = _refresh_care_insured_number(
+            identity=identity, draft=locked, answers=answers, values=values, office=office
+        )
         locked.answers = answers
+        fields = ["answers", "current_page", "updated_at", "expires_at"]
+        if prefilled is not None and prefilled != locked.prefilled:
+            locked.prefilled = prefilled
+            fields.append("prefilled")
         if current_page:
             locked.current_page = current_page
         locked.updated_at = at
         locked.expires_at = at + DRAFT_RETENTION
-        locked.save(update_fields=["answers", "current_page", "updated_at", "expires_at"])
+        locked.save(update_fields=fields)
         record_audit(
             actor=resident_actor(identity),
             municipality=locked.municipality_id,
@@ -369,7 +447,10 @@ def add_attachment(
             IntakeProblem(
                 f"attachments.{rule.code}",
                 "file_empty",
-                f"「{rule.name_ja}」のファイルが空です。もう一度選んでください。",
+                SourceMessage(
+                    gettext_noop("「%(name)s」のファイルが空です。もう一度選んでください。"),
+                    {"name": CatalogueText(rule.name_ja, rule.name_en)},
+                ),
                 f'The file for "{rule.name_en}" is empty.',
                 "attachments",
             )
@@ -380,7 +461,12 @@ def add_attachment(
             IntakeProblem(
                 f"attachments.{rule.code}",
                 "too_many_files",
-                f"「{rule.name_ja}」は{rule.max_files}ファイルまで添付できます。先に添付済みのファイルを削除してください。",
+                SourceMessage(
+                    gettext_noop(
+                        "「%(name)s」は%(count)sファイルまで添付できます。先に添付済みのファイルを削除してください。"
+                    ),
+                    {"name": CatalogueText(rule.name_ja, rule.name_en), "count": rule.max_files},
+                ),
                 f'"{rule.name_en}" takes at most {rule.max_files} files.',
                 "attachments",
             )
@@ -500,7 +586,10 @@ def attachment_problems(
                 IntakeProblem(
                     f"attachments.{rule.code}",
                     "attachment_missing",
-                    f"「{rule.name_ja}」を添付してください。",
+                    SourceMessage(
+                        gettext_noop("「%(name)s」を添付してください。"),
+                        {"name": CatalogueText(rule.name_ja, rule.name_en)},
+                    ),
                     f'Attach "{rule.name_en}".',
                     "attachments",
                 )
@@ -562,17 +651,30 @@ def registry_problems(
     messages = {
         "name": (
             "applicant.name",
-            "「氏名」が住民票の記載と一致しません。住民票のとおりに入力してください（旧字体・異体字や全角・半角の違いは問題ありません）。",
+            SourceMessage(
+                gettext_noop(
+                    "「氏名」が住民票の記載と一致しません。住民票のとおりに入力してください"
+                    "（旧字体・異体字や全角・半角の違いは問題ありません）。"
+                )
+            ),
             'The "Full name" does not match the resident record. Enter it as in the resident record.',
         ),
         "birth_date": (
             "applicant.birth_date",
-            "「生年月日」が住民票の記載と一致しません。マイナンバーカードのとおりに入力してください。",
+            SourceMessage(
+                gettext_noop(
+                    "「生年月日」が住民票の記載と一致しません。マイナンバーカードのとおりに入力してください。"
+                )
+            ),
             'The "Date of birth" does not match the resident record.',
         ),
         "address": (
             "applicant.address",
-            "「住所」が住民票の記載と一致しません。住民票の住所を、都道府県から番地まで入力してください。",
+            SourceMessage(
+                gettext_noop(
+                    "「住所」が住民票の記載と一致しません。住民票の住所を、都道府県から番地まで入力してください。"
+                )
+            ),
             'The "Address" does not match the resident record. Enter the address of your resident record.',
         ),
     }
@@ -582,14 +684,28 @@ def registry_problems(
             out.append(_problem(form, path, "registry_mismatch", ja, en))
         return out, facts
     if procedure.household_head_only and not facts.is_head_of_household:
-        head = f"（{facts.household_head_name}さん）" if facts.household_head_name else ""
+        head_message = (
+            SourceMessage(
+                gettext_noop(
+                    "この手続きは世帯主の方だけが申請できます。あなたは住民票上の世帯主ではありません。"
+                    "世帯主（%(head)sさん）のマイナンバーカードで申請してください。"
+                ),
+                {"head": facts.household_head_name},
+            )
+            if facts.household_head_name
+            else SourceMessage(
+                gettext_noop(
+                    "この手続きは世帯主の方だけが申請できます。あなたは住民票上の世帯主ではありません。"
+                    "世帯主のマイナンバーカードで申請してください。"
+                )
+            )
+        )
         out.append(
             _problem(
                 form,
                 "applicant.name",
                 "not_head_of_household",
-                f"この手続きは世帯主の方だけが申請できます。あなたは住民票上の世帯主ではありません。"
-                f"世帯主{head}のマイナンバーカードで申請してください。",
+                head_message,
                 "Only the head of household may apply for this procedure. Apply with the head's card.",
             )
         )
@@ -599,8 +715,12 @@ def registry_problems(
                 form,
                 "applicant.role",
                 "not_head_of_household",
-                "「申請する方の立場」で世帯主が選ばれていますが、住民票ではあなたは世帯主ではありません。"
-                "世帯員として申請してください。",
+                SourceMessage(
+                    gettext_noop(
+                        "「申請する方の立場」で世帯主が選ばれていますが、住民票ではあなたは世帯主ではありません。"
+                        "世帯員として申請してください。"
+                    )
+                ),
                 "You selected head of household, but the resident record shows you are not the head.",
             )
         )
@@ -621,15 +741,24 @@ def registry_problems(
             )
             if found:
                 continue
-            label = field_label(name_field, group, index) if name_field else group.label_ja
+            label = (
+                field_label(name_field, group, index)
+                if name_field
+                else CatalogueText(group.label_ja, group.label_en)
+            )
             out.append(
                 _problem(
                     form,
                     f"{group_path}.{index}.name",
                     "child_not_in_household",
-                    f"「{label}」の{child_name or ''}さんは、あなたの世帯の住民票に見当たりません。"
-                    "氏名と生年月日を住民票のとおりに直してください。別の住所に住んでいるお子さんは、"
-                    "別居しているお子さんのページで入力してください。",
+                    SourceMessage(
+                        gettext_noop(
+                            "「%(label)s」の%(child)sさんは、あなたの世帯の住民票に見当たりません。"
+                            "氏名と生年月日を住民票のとおりに直してください。別の住所に住んでいるお子さんは、"
+                            "別居しているお子さんのページで入力してください。"
+                        ),
+                        {"label": label, "child": child_name or ""},
+                    ),
                     f"Child {index + 1} is not in your household in the resident record. Correct the name and "
                     "date of birth, or enter a child living elsewhere on the page for children living apart.",
                 )
@@ -650,18 +779,25 @@ def proxy_problems(
                 form,
                 "applicant.role",
                 "proxy_not_allowed",
-                "この手続きは代理人による申請を受け付けていません。ご本人のマイナンバーカードで申請してください。",
+                SourceMessage(
+                    gettext_noop(
+                        "この手続きは代理人による申請を受け付けていません。ご本人のマイナンバーカードで申請してください。"
+                    )
+                ),
                 "This procedure does not accept applications by a proxy.",
             )
         ]
     code = roles["proxy"].authorization_attachment
     if code and not any(a.attachment_code == code for a in attachments):
-        name = form.attachment(code).name_ja
+        rule = form.attachment(code)
+        name = CatalogueText(rule.name_ja, rule.name_en)
         return [
             IntakeProblem(
                 f"attachments.{code}",
                 "authorization_missing",
-                f"代理人として申請する場合は「{name}」を添付してください。",
+                SourceMessage(
+                    gettext_noop("代理人として申請する場合は「%(name)s」を添付してください。"), {"name": name}
+                ),
                 "Attach the letter of authorization to apply as a proxy.",
                 "attachments",
             )
@@ -702,8 +838,12 @@ def signer_problems(
             IntakeProblem(
                 "signature",
                 "signer_not_logged_in_resident",
-                "署名に使われたマイナンバーカードが、ログインしている方のカードと一致しません。"
-                "ご自分のカードで署名してください。",
+                SourceMessage(
+                    gettext_noop(
+                        "署名に使われたマイナンバーカードが、ログインしている方のカードと一致しません。"
+                        "ご自分のカードで署名してください。"
+                    )
+                ),
                 "The card used to sign is not the card of the logged-in resident.",
             )
         )
@@ -716,8 +856,12 @@ def signer_problems(
                 form,
                 "applicant.name",
                 "signer_not_applicant",
-                "「氏名」が署名した方（マイナンバーカード）の氏名と一致しません。申請者はご本人として入力し、"
-                "代理で申請する場合は代理人として申請してください。",
+                SourceMessage(
+                    gettext_noop(
+                        "「氏名」が署名した方（マイナンバーカード）の氏名と一致しません。申請者はご本人として入力し、"
+                        "代理で申請する場合は代理人として申請してください。"
+                    )
+                ),
                 'The "Full name" is not the name of the person who signed.',
             )
         )
@@ -727,7 +871,9 @@ def signer_problems(
                 form,
                 "applicant.birth_date",
                 "signer_not_applicant",
-                "「生年月日」が署名した方（マイナンバーカード）の生年月日と一致しません。",
+                SourceMessage(
+                    gettext_noop("「生年月日」が署名した方（マイナンバーカード）の生年月日と一致しません。")
+                ),
                 'The "Date of birth" is not that of the person who signed.',
             )
         )
@@ -781,11 +927,19 @@ def subject_key(procedure_code: str, answers: Mapping[str, Any]) -> str:
 
 def _next_receipt_number(municipality_code: str, at: dt.datetime) -> str:
     year = timezone.localtime(at).year
-    ReceiptCounter.objects.get_or_create(municipality_id=municipality_code, year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(municipality_id=municipality_code, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{year}-{counter.last_number:06d}"
+    # One statement locks the counter row and takes the next number (the lock is held until commit, so every
+    # statement saved here shortens the part of a submission that runs one at a time per municipality).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ReceiptCounter._meta.db_table} SET last_number = last_number + 1 "  # noqa: S608 - model's table
+            "WHERE municipality_id = %s AND year = %s RETURNING last_number",
+            [municipality_code, year],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the municipality's first application this year
+        ReceiptCounter.objects.get_or_create(municipality_id=municipality_code, year=year)
+        return _next_receipt_number(municipality_code, at)
+    return f"{year}-{row[0]:06d}"
 
 
 def _event(
@@ -838,7 +992,11 @@ def _collect_attachments(
                     IntakeProblem(
                         f"attachments.{code}",
                         "attachment_unknown",
-                        "署名した添付ファイルが見つかりません。ファイルをもう一度添付してください。",
+                        SourceMessage(
+                            gettext_noop(
+                                "署名した添付ファイルが見つかりません。ファイルをもう一度添付してください。"
+                            )
+                        ),
                         f"No uploaded file with SHA-256 {digest} for {code}.",
                         "attachments",
                     )
@@ -918,7 +1076,11 @@ def submit_application(
             IntakeProblem(
                 "signature",
                 "signature_replayed",
-                "この電子署名はすでに別の申請で使われています。内容を確認して、もう一度署名してください。",
+                SourceMessage(
+                    gettext_noop(
+                        "この電子署名はすでに別の申請で使われています。内容を確認して、もう一度署名してください。"
+                    )
+                ),
                 "This signature value was already used for a submission.",
             )
         ]
@@ -967,7 +1129,9 @@ def submit_application(
                 with transaction.atomic():
                     application = Application.objects.create(
                         municipality_id=municipality_code,
-                        receipt_number=_next_receipt_number(municipality_code, at),
+                        # Numbered just before the audit row (below); until then a unique placeholder that no
+                        # other transaction can see.
+                        receipt_number=f"~{signature_sha256[:19]}",
                         procedure_code=procedure.code,
                         form_version=form.version,
                         procedure_name=procedure.name_ja,
@@ -1013,6 +1177,11 @@ def submit_application(
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(application=application)
         if draft is not None:
             Draft.objects.filter(pk=draft.pk).update(submitted_application=application, updated_at=at)
+        if correcting is None:
+            # The receipt counter and the audit-chain head are locked until commit, so that part of a submission
+            # runs one at a time per municipality: take them last, after every other write.
+            application.receipt_number = _next_receipt_number(municipality_code, at)
+            Application.objects.filter(pk=application.pk).update(receipt_number=application.receipt_number)
         record_audit(
             actor=actor,
             municipality=municipality_code,
@@ -1056,7 +1225,9 @@ def _resubmit(
                 IntakeProblem(
                     "application",
                     "not_returned_for_correction",
-                    "この申請は現在、修正を受け付けていません。申請の状況をご確認ください。",
+                    SourceMessage(
+                        gettext_noop("この申請は現在、修正を受け付けていません。申請の状況をご確認ください。")
+                    ),
                     "This application is not awaiting a correction.",
                 )
             ]
@@ -1100,7 +1271,8 @@ def _resubmit(
         from_status=previous_status,
         actor=actor,
         at=at,
-        message_ja="修正した内容を再提出しました。審査を再開します。",
+        # Stored in Japanese; the status page translates it when shown (a gettext msgid).
+        message_ja=gettext_noop("修正した内容を再提出しました。審査を再開します。"),
     )
     return locked
 
@@ -1164,7 +1336,7 @@ def withdraw_application(
                     IntakeProblem(
                         "application",
                         "not_withdrawable",
-                        "決定後または取下げ済みの申請は取り下げられません。",
+                        SourceMessage(gettext_noop("決定後または取下げ済みの申請は取り下げられません。")),
                         "A decided or withdrawn application cannot be withdrawn.",
                     )
                 ]
@@ -1243,7 +1415,7 @@ def start_correction(
                 IntakeProblem(
                     "application",
                     "not_returned_for_correction",
-                    "この申請は現在、修正を受け付けていません。",
+                    SourceMessage(gettext_noop("この申請は現在、修正を受け付けていません。")),
                     "This application is not awaiting a correction.",
                 )
             ]
@@ -1360,3 +1532,161 @@ def purge_expired_drafts(*, now: dt.datetime | None = None) -> int:
             draft.delete()
             count += 1
     return count
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Counter (書かない窓口): an application a clerk entered with the resident present
+
+
+ASSISTANCE_REQUIRED = ("clerk_id", "identity_method", "identity_confirmed_at", "content_sha256")
+
+
+def submit_assisted_application(
+    *,
+    actor: Actor,
+    applicant: PortalIdentity,
+    municipality_code: str,
+    procedure_code: str,
+    form_version: int,
+    answers: Mapping[str, Any],
+    assistance: Mapping[str, Any],
+    office: OfficeAnswers | None = None,
+    now: dt.datetime | None = None,
+) -> SubmissionResult:
+    """Store an application entered at the counter (office zone only; `actor` is the clerk).
+
+    The same checks, duplicate guard, receipt numbering and timeline as `submit_application`, without a card
+    signature: `assistance` (clerk, identity documents seen, time, SHA-256 of the content the resident confirmed on
+    the confirmation sheet) is the evidence instead, kept on the application with `is_assisted`.
+    """
+    from .models import new_public_id
+
+    at = _now(now)
+    procedure = get_procedure(municipality_code, procedure_code)
+    form = get_form(procedure, form_version)
+    problems: list[IntakeProblem] = []
+    if any(not assistance.get(key) for key in ASSISTANCE_REQUIRED):
+        problems.append(
+            IntakeProblem(
+                "identity",
+                "identity_not_confirmed",
+                SourceMessage(
+                    gettext_noop(
+                        "本人確認が記録されていません。確認した書類を選んで本人確認を記録してください。"
+                    )
+                ),
+                "The identity check (documents seen, clerk, time) is missing.",
+            )
+        )
+    problems += form_problems(form, answers)
+    cleaned = clean_answers(form, answers)
+    problems += attachment_problems(procedure, form, cleaned, [])
+    problems += proxy_problems(procedure, form, cleaned, [])
+    if problems:
+        raise IntakeRejected(problems)
+    content = canonical_json(cleaned, {}, form=form)
+    content_sha256 = hashlib.sha256(content).hexdigest()
+    if assistance["content_sha256"] != content_sha256:
+        raise IntakeRejected(
+            [
+                IntakeProblem(
+                    "confirmation_sheet",
+                    "confirmation_sheet_outdated",
+                    SourceMessage(
+                        gettext_noop(
+                            "確認票を出した後に内容が変わりました。確認票を出し直して、申請者に確認してもらってください。"
+                        )
+                    ),
+                    "The answers changed after the confirmation sheet was produced.",
+                )
+            ]
+        )
+    registry, facts = registry_problems(
+        procedure=procedure,
+        form=form,
+        answers=cleaned,
+        identity=applicant,
+        municipality_code=municipality_code,
+        office=office or get_office_answers(),
+    )
+    if registry:
+        raise IntakeRejected(registry)
+    key = subject_key(procedure.code, cleaned)
+    checks = {
+        "checked_at": at.isoformat(),
+        "registry_match": bool(facts and facts.registry_match),
+        "is_head_of_household": bool(facts and facts.is_head_of_household),
+        "role": _role(cleaned),
+        "channel": "counter",
+    }
+    open_same_subject = {
+        "municipality_id": municipality_code,
+        "applicant_auth_serial": applicant.auth_serial,
+        "procedure_code": procedure.code,
+        "subject_key": key,
+        "status__in": OPEN_STATUSES,
+    }
+    with transaction.atomic():
+        existing = Application.objects.select_for_update().filter(**open_same_subject).first()
+        if existing is not None:
+            return SubmissionResult(existing, created=False, duplicate=True)
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    municipality_id=municipality_code,
+                    receipt_number=f"~{new_public_id()[:19]}",  # numbered last, as in submit_application
+                    procedure_code=procedure.code,
+                    form_version=form.version,
+                    procedure_name=procedure.name_ja,
+                    applicant_auth_serial=applicant.auth_serial,
+                    applicant_sign_serial="",
+                    applicant_name=str(_get(cleaned, "applicant.name") or applicant.name)[:120],
+                    applicant_role=_role(cleaned),
+                    answers=cleaned,
+                    attachment_hashes={},
+                    signed_content=content,
+                    signature=b"",
+                    signing_certificate_pem="",
+                    verification_reason="assisted",
+                    verification_evidence={},
+                    intake_checks=checks,
+                    status=ApplicationStatus.RECEIVED,
+                    subject_key=key,
+                    processing_days=procedure.processing_days,
+                    created_at=at,
+                    submitted_at=at,
+                    updated_at=at,
+                    is_assisted=True,
+                    assistance=dict(assistance),
+                )
+        except IntegrityError:
+            winner = Application.objects.filter(**open_same_subject).first()
+            if winner is None:
+                raise
+            return SubmissionResult(winner, created=False, duplicate=True)
+        _event(
+            application,
+            to_status=ApplicationStatus.RECEIVED,
+            from_status="",
+            actor=actor,
+            at=at,
+            message_ja=gettext_noop("窓口で職員が入力し、申請者が確認票で内容を確認した申請です。"),
+        )
+        application.receipt_number = _next_receipt_number(municipality_code, at)
+        Application.objects.filter(pk=application.pk).update(receipt_number=application.receipt_number)
+        record_audit(
+            actor=actor,
+            municipality=municipality_code,
+            action="intake.submit_assisted_application",
+            target_type="application",
+            target_id=application.receipt_number,
+            after={
+                "procedure": procedure.code,
+                "form_version": form.version,
+                "content_sha256": content_sha256,
+                "identity_method": assistance["identity_method"],
+                "clerk_id": assistance["clerk_id"],
+                "status": application.status,
+            },
+        )
+    return SubmissionResult(application, created=True)

@@ -1,37 +1,57 @@
-"""Signing an application in the demo (simulated test card) and verifying any application signature.
+"""Signing an application and verifying any application signature.
 
-In production the resident's own device signs with the card (JPKI 署名用電子証明書); the portal only verifies.
-In the demo the resident's SIMULATED card is kept by the identity app (`identity.models.TestCardRecord`), and the
-portal signs on the resident's behalf after they type the signing PIN — the PIN counter is persisted like the chip.
+Two ways to sign the same canonical content, both ending in a `CardSignature` (signature value + 署名用
+certificate) that `services.submit_application` verifies with the one JPKI library:
+
+- the test card: in the demo the resident's SIMULATED card is kept by the identity app
+  (`identity.models.TestCardRecord`), and the portal signs on the resident's behalf after they type the signing
+  PIN — the PIN counter is persisted like the chip;
+- the デジタル認証アプリ: `start_app_signing` sends the SHA-256 digest of the content as a sign transaction and
+  returns the provider's URL; after the redirect back, `take_app_signature` hands over the verified result
+  (`identity.sign_app`). The provider is the local simulation unless settings point at the real service.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
+from madoguchi.identity import sign_app
 from madoguchi.identity.jpki import Card, PinFormatError, PinLocked, Verdict, WrongPin, serial_hex
 from madoguchi.identity.portal_session import PortalIdentity
 
-NO_TEST_CARD_MESSAGE_JA = (
+logger = logging.getLogger("madoguchi.intake")
+
+NO_TEST_CARD_MESSAGE_JA = _(
     "このログインに対応するテストカード（模擬）が見つかりません。"
     "デモでは、窓口でテストカードの発行を受けた方だけが署名できます。"
 )
-PIN_FORMAT_MESSAGE_JA = "「署名用電子証明書の暗証番号」は英数字6〜16文字で入力してください。"
-PIN_LOCKED_MESSAGE_JA = (
+PIN_FORMAT_MESSAGE_JA = _("「署名用電子証明書の暗証番号」は英数字6〜16文字で入力してください。")
+PIN_LOCKED_MESSAGE_JA = _(
     "署名用電子証明書の暗証番号が5回続けて間違えられたため、ロックされています。"
     "お住まいの市区町村の窓口で暗証番号の初期化（再設定）を申請してください。"
+)
+CONTENT_CHANGED_MESSAGE_JA = _(
+    "署名した後で申請内容が変わったため、この署名では送信できません。内容を確認して、もう一度署名してください。"
 )
 
 
 def wrong_pin_message_ja(remaining: int) -> str:
     """Message for a wrong signing PIN, with the tries left before the card locks."""
-    return (
-        f"「署名用電子証明書の暗証番号」が違います。あと{remaining}回間違えるとロックされ、"
-        "窓口での手続きが必要になります。"
+    return str(
+        _(
+            "「署名用電子証明書の暗証番号」が違います。あと%(remaining)s回間違えるとロックされ、"
+            "窓口での手続きが必要になります。"
+        )
+        % {"remaining": remaining}
     )
 
 
@@ -47,7 +67,7 @@ class CardSignature:
 class SigningFailed(Exception):
     """The card could not sign; `message_ja` tells the resident why and what to do."""
 
-    def __init__(self, code: str, message_ja: str) -> None:
+    def __init__(self, code: str, message_ja: Any) -> None:
         self.code = code
         self.message_ja = message_ja
         super().__init__(code)
@@ -116,3 +136,32 @@ def verify_application_signature(
     from madoguchi.identity.services import verify_document_signature
 
     return verify_document_signature(certificate=certificate_pem, data=data, signature=signature, at=at)
+
+
+# --- the デジタル認証アプリ path --------------------------------------------------------------------------------------------
+def start_app_signing(session: Any, *, content: bytes, reference: str, return_path: str) -> str:
+    """Open a sign transaction for the digest of `content`; the URL to send the resident to (the app's page).
+
+    SigningFailed when the provider cannot be reached or refuses the transaction (reason logged by identity)."""
+    try:
+        return sign_app.start_signing(session, content=content, reference=reference, return_path=return_path)
+    except sign_app.SignAppError as exc:
+        logger.warning("sign app could not start: reason=%s detail=%s", exc.reason, exc.detail)
+        raise SigningFailed(exc.reason, exc.message) from exc
+
+
+def take_app_signature(session: Any, *, reference: str, content: bytes) -> CardSignature | None:
+    """The verified デジタル認証アプリ result for `reference`, once; None when there is none.
+
+    SigningFailed (with the resident's message) when the signing failed, or when the content is no longer the
+    content whose digest was signed (the draft changed in another tab meanwhile)."""
+    outcome = sign_app.take_outcome(session, reference=reference)
+    if outcome is None:
+        return None
+    if not outcome.ok:
+        raise SigningFailed(outcome.reason, outcome.message)
+    digest = base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
+    if outcome.digest_b64 != digest:
+        logger.warning("sign app result for %s is over other content: sign_content_changed", reference)
+        raise SigningFailed("sign_content_changed", CONTENT_CHANGED_MESSAGE_JA)
+    return CardSignature(outcome.signature, outcome.certificate_pem, outcome.serial)

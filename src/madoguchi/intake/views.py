@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,10 +14,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.core.errors import NotFoundInMunicipality
+from madoguchi.core.i18n import local_date
 from madoguchi.identity.portal_session import PortalIdentity, get_portal_identity
 from madoguchi.procedures.engine import (
     FieldError,
@@ -26,9 +29,11 @@ from madoguchi.procedures.engine import (
     validate_page,
     visible_pages,
 )
+from madoguchi.procedures.i18n import message_text, text_of
+from madoguchi.procedures.texts import SourceMessage, gettext_noop
 
-from . import selectors, services
-from .forms import display_value, dom_id, get_path, page_widgets, read_page
+from . import selectors, services, signing
+from .forms import display_value, dom_id, get_path, item_label, page_widgets, read_page
 from .models import DRAFT_RETENTION_DAYS, Application, ApplicationStatus, Draft
 from .signing import SigningFailed
 
@@ -148,9 +153,9 @@ def page(request: HttpRequest, identity: PortalIdentity, draft_id: str, page_key
             identity=identity, draft=draft, values=values, current_page=current.key
         )
         if action == "save":
+            expires_on = local_date(draft.expires_at)
             messages.success(
-                request,
-                f"途中まで保存しました。{timezone.localtime(draft.expires_at):%Y年%m月%d日}まで保存されます。",
+                request, _("途中まで保存しました。%(date)sまで保存されます。") % {"date": expires_on}
             )
             return redirect("intake:my_applications")
         pages = visible_pages(form, draft.answers)
@@ -180,7 +185,7 @@ def page(request: HttpRequest, identity: PortalIdentity, draft_id: str, page_key
     for w in widgets:
         if w.type == "file":
             w.value = [uploads[ref] for ref in (get_path(draft.answers, w.path) or []) if ref in uploads]
-    error_list = [(dom_id(path), e.message_ja) for path, errs in errors.items() for e in errs]
+    error_list = [(dom_id(path), message_text(e)) for path, errs in errors.items() for e in errs]
     return render(
         request,
         "intake/page.html",
@@ -262,7 +267,7 @@ def attachments(request: HttpRequest, identity: PortalIdentity, draft_id: str) -
                 services.IntakeProblem(
                     f"attachments.{code}",
                     "file_missing",
-                    "添付するファイルを選んでください。",
+                    SourceMessage(gettext_noop("添付するファイルを選んでください。")),
                     "Choose a file.",
                     "",
                 )
@@ -317,16 +322,17 @@ def _review_sections(form: FormDefinition, draft: Draft) -> list[dict[str, Any]]
             if f.is_group:
                 items = get_path(cleaned, f.path) or []
                 if not items:
-                    rows.append({"label": f.label_ja, "value": "（なし）"})
+                    rows.append({"label": text_of(f, "label"), "value": _("（なし）")})
                 for index, item in enumerate(items):
-                    text = "、".join(
-                        f"{sub.label_ja}：{display_value(sub, item.get(sub.key))}"
+                    text = pgettext("list separator", "、").join(
+                        _("%(label)s：%(value)s")
+                        % {"label": text_of(sub, "label"), "value": display_value(sub, item.get(sub.key))}
                         for sub in f.fields
                         if sub.key in item
                     )
-                    rows.append({"label": f"{f.label_ja}（{index + 1}{f.item_counter_ja}）", "value": text})
+                    rows.append({"label": item_label(f, index), "value": text})
                 continue
-            rows.append({"label": f.label_ja, "value": display_value(f, get_path(cleaned, f.path))})
+            rows.append({"label": text_of(f, "label"), "value": display_value(f, get_path(cleaned, f.path))})
         sections.append({"page": p, "rows": rows})
     return sections
 
@@ -340,7 +346,7 @@ def _problem_links(draft: Draft, problems: list[services.IntakeProblem]) -> list
             url = reverse("intake:page", args=[draft.public_id, p.page_key]) + "?return=review"
         else:
             url = ""
-        out.append({"message": p.message_ja, "url": url})
+        out.append({"message": message_text(p), "url": url})
     return out
 
 
@@ -374,7 +380,9 @@ def review(request: HttpRequest, identity: PortalIdentity, draft_id: str) -> Htt
 @resident_required
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, identity: PortalIdentity, draft_id: str) -> HttpResponse:
-    """Explain what is signed and with which PIN, then sign with the card and submit."""
+    """Explain what is signed and with which PIN, then sign and submit: with the test card (POST pin), or through
+    the デジタル認証アプリ (POST method=app → sign transaction → the app → back here by GET with the verified
+    result, which is submitted exactly like a card signature)."""
     code = municipality_code(request)
     try:
         draft = _draft(request, identity, draft_id)
@@ -386,29 +394,67 @@ def sign(request: HttpRequest, identity: PortalIdentity, draft_id: str) -> HttpR
         return redirect("intake:receipt", done.receipt_number)
     if draft.submitted_application_id is not None:
         return redirect("intake:receipt", draft.submitted_application.receipt_number)  # type: ignore[union-attr]
-    procedure, _form_def = _form(draft)
-    error = ""
+    procedure, form_def = _form(draft)
+    content = services.draft_signing_content(draft)
+    error: Any = ""
+    error_field = "pin"
     problems: list[dict[str, str]] = []
-    if request.method == "POST":
-        try:
+    result: services.SubmissionResult | None = None
+    try:
+        if request.method == "POST" and request.POST.get("method") == "app":
+            error_field = "app"
+            found = services.precheck(
+                identity=identity,
+                municipality_code=draft.municipality_id,
+                procedure=procedure,
+                form=form_def,
+                answers=draft.answers,
+                attachments=list(draft.attachments.all()),
+            )
+            if found:  # never ask for a signature on an application that would be refused
+                problems = _problem_links(draft, found)
+            else:
+                return HttpResponseRedirect(
+                    signing.start_app_signing(
+                        request.session,
+                        content=content,
+                        reference=draft.public_id,
+                        return_path=reverse("intake:sign", args=[draft.public_id]),
+                    )
+                )
+        elif request.method == "POST":
             result = services.submit_draft_with_card(
                 identity=identity, draft=draft, pin=request.POST.get("pin", "")
             )
-        except SigningFailed as exc:
-            error = exc.message_ja
-        except services.IntakeRejected as exc:
-            problems = _problem_links(draft, exc.problems)
         else:
-            if result.duplicate:
-                messages.info(
-                    request,
-                    "同じ内容の申請がすでに受け付けられています。新しい申請は作成せず、受付済みの申請を表示しています。",
+            error_field = "app"
+            made = signing.take_app_signature(request.session, reference=draft.public_id, content=content)
+            if made is not None:
+                result = services.submit_application(
+                    identity=identity,
+                    municipality_code=draft.municipality_id,
+                    procedure_code=draft.procedure_code,
+                    form_version=draft.form_version,
+                    answers=draft.answers,
+                    signature=made.signature,
+                    signing_certificate_pem=made.certificate_pem,
+                    draft=draft,
                 )
-                return redirect("intake:status", result.application.receipt_number)
-            return redirect("intake:receipt", result.application.receipt_number)
-    content = services.draft_signing_content(draft)
-    import hashlib
-
+    except SigningFailed as exc:
+        error = exc.message_ja
+    except services.IntakeRejected as exc:
+        problems = _problem_links(draft, exc.problems)
+    if result is not None:
+        if result.duplicate:
+            messages.info(
+                request,
+                _(
+                    "同じ内容の申請がすでに受け付けられています。"
+                    "新しい申請は作成せず、受付済みの申請を表示しています。"
+                ),
+            )
+            return redirect("intake:status", result.application.receipt_number)
+        return redirect("intake:receipt", result.application.receipt_number)
     return render(
         request,
         "intake/sign.html",
@@ -416,6 +462,7 @@ def sign(request: HttpRequest, identity: PortalIdentity, draft_id: str) -> HttpR
             "draft": draft,
             "procedure": procedure,
             "error": error,
+            "error_field": error_field,
             "problems": problems,
             "content_sha256": hashlib.sha256(content).hexdigest(),
             "content_size": len(content),
@@ -429,7 +476,7 @@ def sign(request: HttpRequest, identity: PortalIdentity, draft_id: str) -> HttpR
 def delete_draft(request: HttpRequest, identity: PortalIdentity, draft_id: str) -> HttpResponse:
     """Delete a draft (「一時保存を削除」)."""
     services.delete_draft(identity=identity, draft=_draft(request, identity, draft_id))
-    messages.success(request, "一時保存していた申請を削除しました。")
+    messages.success(request, _("一時保存していた申請を削除しました。"))
     return redirect("intake:my_applications")
 
 
@@ -487,9 +534,9 @@ def withdraw(request: HttpRequest, identity: PortalIdentity, receipt_number: str
         try:
             services.withdraw_application(identity=identity, application=application)
         except services.IntakeRejected as exc:
-            messages.error(request, exc.problems[0].message_ja)
+            messages.error(request, message_text(exc.problems[0]))
         else:
-            messages.success(request, "申請を取り下げました。")
+            messages.success(request, _("申請を取り下げました。"))
         return redirect("intake:status", application.receipt_number)
     return render(request, "intake/withdraw.html", {"application": application})
 
@@ -502,6 +549,6 @@ def correct(request: HttpRequest, identity: PortalIdentity, receipt_number: str)
     try:
         draft = services.start_correction(identity=identity, application=application)
     except services.IntakeRejected as exc:
-        messages.error(request, exc.problems[0].message_ja)
+        messages.error(request, message_text(exc.problems[0]))
         return redirect("intake:status", application.receipt_number)
     return redirect("intake:review", draft.public_id)

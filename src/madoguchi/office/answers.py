@@ -3,8 +3,10 @@
 The portal never reads the registry (ARCHITECTURE §1). It asks here, once per prefill or submission, and gets
 back only: whether the applicant's 基本4情報 match a current resident (and which attribute does not), whether
 they are the 世帯主, the head's name, the applicant's own reading and postal code, and the children of the
-household. Every answer writes an audit row (action "office_answer_household_facts") in its own transaction,
-like an access-log entry for a system reader.
+household; and, only when the form asks for it, the 介護保険 被保険者番号 in force today (benefits app) of the
+applicant or of a member of the applicant's own household. Every answer writes an audit row (actions
+"office_answer_household_facts", "office_answer_care_insured_number") in its own transaction, like an access-log
+entry for a system reader.
 
 The resident is found by the signing/auth certificate serial through the identity app's link table when the
 serial is linked (申請管理 標準仕様: シリアル番号による申請者特定), otherwise by the basic four attributes, tolerant of
@@ -14,16 +16,17 @@ serial is linked (申請管理 標準仕様: シリアル番号による申請�
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.benefits.selectors import get_active_care_qualification
 from madoguchi.common.ages import fiscal_year_end_on_or_after, reach_date
 from madoguchi.common.names import name_search_key
 from madoguchi.core.audit import Actor, record_audit
 from madoguchi.identity.portal_session import PortalIdentity
-from madoguchi.intake.channel import HouseholdChild, HouseholdFacts
+from madoguchi.intake.channel import OPTIONAL_FACTS, HouseholdChild, HouseholdFacts
 from madoguchi.intake.matching import texts_match
 from madoguchi.registry.models import Resident, ResidentStatus
 
@@ -151,18 +154,37 @@ class RegistryOfficeAnswers:
     def __init__(self, *, today: dt.date | None = None) -> None:
         self.today = today
 
+    def _resolve(
+        self, municipality_code: str, applicant: PortalIdentity
+    ) -> tuple[Resident | None, list[str], str]:
+        """The current resident the applicant is (by serial, else by the 4 attributes), the differing attributes,
+        and how they were found."""
+        resident = _linked_resident(municipality_code, applicant)
+        if resident is not None and resident.status == ResidentStatus.CURRENT:
+            return resident, _mismatches(resident, applicant), "serial"
+        resident, mismatches = _find_by_attributes(municipality_code, applicant)
+        return resident, mismatches, "attributes" if resident is not None else "none"
+
+    def _care_number(self, municipality_code: str, resident: Resident, today: dt.date) -> str:
+        qualification = get_active_care_qualification(
+            municipality_code=municipality_code, resident_id=resident.pk, on=today
+        )
+        return qualification.insured_number if qualification is not None else ""
+
     def household_facts(
-        self, *, municipality_code: str, applicant: PortalIdentity, purpose: str
+        self,
+        *,
+        municipality_code: str,
+        applicant: PortalIdentity,
+        purpose: str,
+        asks: Collection[str] = (),
     ) -> HouseholdFacts:
         """Answer the household facts of `applicant`; writes one audit row (system actor, own transaction)."""
         today = self.today or timezone.localdate()
-        resident = _linked_resident(municipality_code, applicant)
-        found_by = "serial"
-        if resident is not None and resident.status == ResidentStatus.CURRENT:
-            mismatches = _mismatches(resident, applicant)
-        else:
-            found_by = "attributes"
-            resident, mismatches = _find_by_attributes(municipality_code, applicant)
+        unknown = set(asks) - OPTIONAL_FACTS
+        if unknown:
+            raise ValueError(f"the office does not answer {sorted(unknown)}")
+        resident, mismatches, found_by = self._resolve(municipality_code, applicant)
         facts = HouseholdFacts(registry_match=False, mismatches=tuple(mismatches))
         if resident is not None and not mismatches:
             members: list[Resident] = []
@@ -184,7 +206,24 @@ class RegistryOfficeAnswers:
                 children=_children(resident, members, today),
                 name_kana=resident.full_name_kana,
                 postal_code=resident.postal_code,
+                care_insured_number=(
+                    self._care_number(municipality_code, resident, today)
+                    if "care_insured_number" in asks
+                    else ""
+                ),
             )
+        after = {
+            "purpose": purpose,
+            "applicant_auth_serial": applicant.auth_serial,
+            "found_by": found_by,
+            "registry_match": facts.registry_match,
+            "mismatches": list(facts.mismatches),
+            "children_count": len(facts.children),
+        }
+        if asks:
+            # Whether the number was given, never the number itself (like the names, it stays out of the log).
+            after["asked"] = sorted(asks)
+            after["care_insured_number_answered"] = bool(facts.care_insured_number)
         with transaction.atomic():
             record_audit(
                 actor=OFFICE_ANSWERS_ACTOR,
@@ -192,13 +231,59 @@ class RegistryOfficeAnswers:
                 action="office_answer_household_facts",
                 target_type="resident",
                 target_id=resident.pk if resident is not None and not mismatches else "",
+                after=after,
+            )
+        return facts
+
+    def care_insured_number(
+        self,
+        *,
+        municipality_code: str,
+        applicant: PortalIdentity,
+        purpose: str,
+        insured_name: str = "",
+        insured_birth_date: str = "",
+    ) -> str:
+        """The insured number of the applicant (no insured person given) or of the member of the applicant's
+        household with that name and birth date; "" otherwise. Writes one audit row (system actor, own transaction).
+
+        Only the applicant's own household is searched: a relative living elsewhere is not looked up, so the
+        channel cannot be used to learn anyone's number from a name and a birth date.
+        """
+        today = self.today or timezone.localdate()
+        resident, mismatches, found_by = self._resolve(municipality_code, applicant)
+        subject: Resident | None = None
+        if resident is not None and not mismatches:
+            if not insured_name and not insured_birth_date:
+                subject = resident
+            elif resident.household_id is not None:
+                try:
+                    birth = dt.date.fromisoformat(insured_birth_date)
+                except ValueError:
+                    birth = None
+                members = Resident.objects.filter(
+                    municipality_id=municipality_code,
+                    household_id=resident.household_id,
+                    status=ResidentStatus.CURRENT,
+                    birth_date=birth,
+                ).order_by("id")
+                subject = next((m for m in members if birth and texts_match(m.full_name, insured_name)), None)
+        number = self._care_number(municipality_code, subject, today) if subject is not None else ""
+        with transaction.atomic():
+            record_audit(
+                actor=OFFICE_ANSWERS_ACTOR,
+                municipality=municipality_code,
+                action="office_answer_care_insured_number",
+                target_type="resident",
+                target_id=subject.pk if subject is not None else "",
                 after={
                     "purpose": purpose,
                     "applicant_auth_serial": applicant.auth_serial,
-                    "found_by": found_by if resident is not None else "none",
-                    "registry_match": facts.registry_match,
-                    "mismatches": list(facts.mismatches),
-                    "children_count": len(facts.children),
+                    "found_by": found_by,
+                    "registry_match": resident is not None and not mismatches,
+                    "about": "applicant" if not (insured_name or insured_birth_date) else "household_member",
+                    "subject_found": subject is not None,
+                    "answered": bool(number),
                 },
             )
-        return facts
+        return number

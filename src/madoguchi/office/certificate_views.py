@@ -14,6 +14,7 @@ from madoguchi.core.errors import BusinessRuleViolation
 from madoguchi.core.models import AccessPurpose, StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.office.views import staff_required
+from madoguchi.registry import relationships
 from madoguchi.registry import selectors as registry
 from madoguchi.registry.certificates import issue_residence_certificate
 
@@ -43,7 +44,9 @@ def issue_certificate(request: HttpRequest, resident_id: int) -> HttpResponse:
     removed = resident.status != "current"
     form = CertificateIssueForm(
         request.POST if request.method == "POST" else None,
-        member_choices=[(m.pk, f"{m.full_name}（{m.relationship or '—'}）") for m in members],
+        member_choices=[
+            (m.pk, f"{m.full_name}（{relationships.display(m.relationship) or '—'}）") for m in members
+        ],
         allow_individual_number=actor.can(Action.REVEAL_INDIVIDUAL_NUMBER),
         removed=removed,
         initial={
@@ -68,7 +71,7 @@ def issue_certificate(request: HttpRequest, resident_id: int) -> HttpResponse:
                     purpose=data["purpose"],
                 )
             except BusinessRuleViolation as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message_ja)
+                form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
                 response["Content-Disposition"] = (

@@ -46,7 +46,7 @@ def text_field(
 
 
 def member_choices(members: Sequence[Resident]) -> list[tuple[str, Any]]:
-    return [(str(m.pk), f"{m.full_name}（{m.relationship}）") for m in members]
+    return [(str(m.pk), f"{m.full_name}（{relationships.display(m.relationship)}）") for m in members]
 
 
 class EventForm(forms.Form):

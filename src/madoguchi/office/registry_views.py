@@ -324,7 +324,7 @@ def _event_page(
                     return redirect(f"{reverse('office:event_result')}?ids={ids}")
                 preview = services.preview_event(spec.service, actor=actor, **kwargs)
             except BusinessRuleViolation as exc:
-                form.add_error(form.field_for(exc.field), exc.message_ja)
+                form.add_error(form.field_for(exc.field), exc.message)
             else:
                 context["preview"] = preview
                 return render(request, "office/registry/event_confirm.html", context)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("madoguchi.office.derived_urls")),
     path("certificates/", include("madoguchi.office.certificate_urls")),
     path("cases/", include("madoguchi.casework.urls")),
+    path("benefits/", include("madoguchi.office.benefits_urls")),
 ]

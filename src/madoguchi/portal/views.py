@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.common.checkdigits import is_valid_local_government_code
 from madoguchi.core.selectors import get_municipality
+from madoguchi.procedures.engine import get_catalogue
+from madoguchi.procedures.i18n import text_of
+from madoguchi.procedures.labels import APPLICANT_ROLE_LABELS
 
 
 class MunicipalityLookupForm(forms.Form):
@@ -50,3 +55,32 @@ def municipality_lookup(request: HttpRequest) -> HttpResponse:
         {"form": form, "municipality": municipality, "not_found": not_found},
         status=status,
     )
+
+
+# Roles in the catalogue's `who_may_apply` that are someone other than the person concerned applying for them.
+HELPER_ROLES = ("family", "household_member", "legal_guardian", "heir", "support_provider", "proxy")
+
+
+def assisted_use(request: HttpRequest) -> HttpResponse:
+    """Help with a procedure, in plain words: the counter that fills the form in for you (書かない窓口) and
+    someone applying for you (代理申請), with the procedures that allow it taken from the catalogue."""
+    catalogue = get_catalogue()
+    helped: list[dict[str, Any]] = []
+    self_only: list[dict[str, Any]] = []
+    for p in catalogue:
+        attachments = {a.code: a for a in p.attachments}
+        helpers = [
+            {
+                "label": APPLICANT_ROLE_LABELS.get(w.role, w.role),
+                "proof": (
+                    text_of(attachments[w.authorization_attachment], "name")
+                    if w.authorization_attachment in attachments
+                    else ""
+                ),
+            }
+            for w in p.who_may_apply
+            if w.role in HELPER_ROLES
+        ]
+        row: dict[str, Any] = {"code": p.code, "name": text_of(p, "name"), "helpers": helpers}
+        (helped if helpers else self_only).append(row)
+    return render(request, "portal/assisted_use.html", {"helped": helped, "self_only": self_only})

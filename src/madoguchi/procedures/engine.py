@@ -43,6 +43,7 @@ from .schema import (
     parse_procedure,
     validate_definition,
 )
+from .texts import CatalogueText, SourceMessage, gettext_noop
 
 __all__ = [
     "Attachment",
@@ -67,6 +68,7 @@ __all__ = [
     "field_label",
     "filing_window",
     "get_catalogue",
+    "item_ordinal",
     "load_catalogue",
     "option_label",
     "parse_procedure",
@@ -102,115 +104,183 @@ class FieldError:
 # Messages. Every message names the field (「…」) so the error summary at the top of the page reads on its own.
 
 
+def item_ordinal(group: Field, index: int) -> CatalogueText:
+    """「2人目」 (the group's counter word) in Japanese; just the number in every other language."""
+    return CatalogueText(f"{index + 1}{group.item_counter_ja}", str(index + 1))
+
+
 def field_label(f: Field, group: Field | None = None, index: int | None = None, lang: str = "ja") -> str:
-    """The label used in messages; item fields read 「児童（2人目）の生年月日」 / "Date of birth (Child 2)"."""
+    """The label used in messages; item fields read 「児童（2人目）の生年月日」 / "Date of birth (Child 2)".
+
+    The Japanese label is a CatalogueText (or, for an item, a SourceMessage made of catalogue texts) so that the
+    portal can show a message in a language other than Japanese and English.
+    """
     if group is None or index is None:
-        return f.label_ja if lang == "ja" else f.label_en
+        return CatalogueText(f.label_ja, f.label_en) if lang == "ja" else f.label_en
     if lang == "ja":
-        return f"{group.label_ja}（{index + 1}{group.item_counter_ja}）の{f.label_ja}"
+        return SourceMessage(
+            gettext_noop("%(group)s（%(ordinal)s）の%(field)s"),
+            {
+                "group": CatalogueText(group.label_ja, group.label_en),
+                "ordinal": item_ordinal(group, index),
+                "field": CatalogueText(f.label_ja, f.label_en),
+            },
+        )
     return f"{f.label_en} ({group.label_en} {index + 1})"
 
 
 _MESSAGES: dict[str, tuple[str, str]] = {
-    "required": ("「{ja}」を入力してください", 'Enter "{en}"'),
-    "required_choice": ("「{ja}」を選んでください", 'Select an answer for "{en}"'),
-    "required_checkbox": ("「{ja}」を確認してチェックを入れてください", 'Read and tick "{en}"'),
-    "required_file": ("「{ja}」を添付してください", 'Attach "{en}"'),
-    "too_long": ("「{ja}」は{n}文字以内で入力してください", '"{en}" must be {n} characters or fewer'),
-    "too_short": ("「{ja}」は{n}文字以上で入力してください", '"{en}" must be at least {n} characters'),
+    "required": (gettext_noop("「%(field)s」を入力してください"), 'Enter "%(field)s"'),
+    "required_choice": (gettext_noop("「%(field)s」を選んでください"), 'Select an answer for "%(field)s"'),
+    "required_checkbox": (
+        gettext_noop("「%(field)s」を確認してチェックを入れてください"),
+        'Read and tick "%(field)s"',
+    ),
+    "required_file": (gettext_noop("「%(field)s」を添付してください"), 'Attach "%(field)s"'),
+    "too_long": (
+        gettext_noop("「%(field)s」は%(n)s文字以内で入力してください"),
+        '"%(field)s" must be %(n)s characters or fewer',
+    ),
+    "too_short": (
+        gettext_noop("「%(field)s」は%(n)s文字以上で入力してください"),
+        '"%(field)s" must be at least %(n)s characters',
+    ),
     "katakana": (
-        "「{ja}」はカタカナで入力してください（例：ヤマダ　ハナコ）",
-        '"{en}" must be written in katakana (for example ヤマダ　ハナコ)',
+        gettext_noop("「%(field)s」はカタカナで入力してください（例：ヤマダ　ハナコ）"),
+        '"%(field)s" must be written in katakana (for example ヤマダ　ハナコ)',
     ),
     "bank_holder_kana": (
-        "「{ja}」は通帳に記載されたとおりカタカナで入力してください（例：ヤマダ　ハナコ）",
-        '"{en}" must be in katakana exactly as printed in the passbook (for example ヤマダ　ハナコ)',
+        gettext_noop("「%(field)s」は通帳に記載されたとおりカタカナで入力してください（例：ヤマダ　ハナコ）"),
+        '"%(field)s" must be in katakana exactly as printed in the passbook (for example ヤマダ　ハナコ)',
     ),
-    "digits": ("「{ja}」は数字だけで入力してください", '"{en}" must contain digits only'),
+    "digits": (
+        gettext_noop("「%(field)s」は数字だけで入力してください"),
+        '"%(field)s" must contain digits only',
+    ),
     "insured_number": (
-        "「{ja}」は被保険者証に記載された10桁の数字で入力してください",
-        '"{en}" must be the 10-digit number printed on the insurance certificate',
+        gettext_noop("「%(field)s」は被保険者証に記載された10桁の数字で入力してください"),
+        '"%(field)s" must be the 10-digit number printed on the insurance certificate',
     ),
     "provider_number": (
-        "「{ja}」は10桁の事業所番号で入力してください",
-        '"{en}" must be the 10-digit provider number',
+        gettext_noop("「%(field)s」は10桁の事業所番号で入力してください"),
+        '"%(field)s" must be the 10-digit provider number',
     ),
     "postal_code": (
-        "「{ja}」は7桁の数字で入力してください（例：100-0001）",
-        '"{en}" must be 7 digits (for example 100-0001)',
+        gettext_noop("「%(field)s」は7桁の数字で入力してください（例：100-0001）"),
+        '"%(field)s" must be 7 digits (for example 100-0001)',
     ),
     "phone": (
-        "「{ja}」は0から始まる10桁または11桁の番号で入力してください（例：03-1234-5678）",
-        '"{en}" must be a 10- or 11-digit number starting with 0 (for example 03-1234-5678)',
+        gettext_noop("「%(field)s」は0から始まる10桁または11桁の番号で入力してください（例：03-1234-5678）"),
+        '"%(field)s" must be a 10- or 11-digit number starting with 0 (for example 03-1234-5678)',
     ),
     "email": (
-        "「{ja}」はメールアドレスの形式で入力してください（例：name@example.jp）",
-        '"{en}" must be an email address (for example name@example.jp)',
+        gettext_noop("「%(field)s」はメールアドレスの形式で入力してください（例：name@example.jp）"),
+        '"%(field)s" must be an email address (for example name@example.jp)',
     ),
-    "number": ("「{ja}」は数字で入力してください", '"{en}" must be a whole number'),
+    "number": (gettext_noop("「%(field)s」は数字で入力してください"), '"%(field)s" must be a whole number'),
     "yen": (
-        "「{ja}」は金額を円単位の数字で入力してください（例：12000）",
-        '"{en}" must be an amount in yen, digits only (for example 12000)',
+        gettext_noop("「%(field)s」は金額を円単位の数字で入力してください（例：12000）"),
+        '"%(field)s" must be an amount in yen, digits only (for example 12000)',
     ),
-    "min_value": ("「{ja}」は{n}以上で入力してください", '"{en}" must be {n} or more'),
-    "max_value": ("「{ja}」は{n}以下で入力してください", '"{en}" must be {n} or less'),
+    "min_value": (
+        gettext_noop("「%(field)s」は%(n)s以上で入力してください"),
+        '"%(field)s" must be %(n)s or more',
+    ),
+    "max_value": (
+        gettext_noop("「%(field)s」は%(n)s以下で入力してください"),
+        '"%(field)s" must be %(n)s or less',
+    ),
     "date": (
-        "「{ja}」は西暦または和暦の年月日で入力してください（例：2025-04-01、令和7年4月1日）",
-        '"{en}" must be a date in the Western or Japanese calendar (for example 2025-04-01 or 令和7年4月1日)',
+        gettext_noop(
+            "「%(field)s」は西暦または和暦の年月日で入力してください（例：2025-04-01、令和7年4月1日）"
+        ),
+        '"%(field)s" must be a date in the Western or Japanese calendar (for example 2025-04-01 or 令和7年4月1日)',
     ),
-    "date_future": ("「{ja}」に今日より後の日付は入力できません", '"{en}" cannot be in the future'),
-    "date_past": ("「{ja}」に今日より前の日付は入力できません", '"{en}" cannot be in the past'),
+    "date_future": (
+        gettext_noop("「%(field)s」に今日より後の日付は入力できません"),
+        '"%(field)s" cannot be in the future',
+    ),
+    "date_past": (
+        gettext_noop("「%(field)s」に今日より前の日付は入力できません"),
+        '"%(field)s" cannot be in the past',
+    ),
     "date_too_old": (
-        "「{ja}」は今日から{n}日前以降の日付を入力してください",
-        '"{en}" must be within the last {n} days',
+        gettext_noop("「%(field)s」は今日から%(n)s日前以降の日付を入力してください"),
+        '"%(field)s" must be within the last %(n)s days',
     ),
     "date_too_far": (
-        "「{ja}」は今日から{n}日後までの日付を入力してください",
-        '"{en}" must be no more than {n} days from today',
+        gettext_noop("「%(field)s」は今日から%(n)s日後までの日付を入力してください"),
+        '"%(field)s" must be no more than %(n)s days from today',
     ),
     "date_before": (
-        "「{ja}」は「{other_ja}」と同じ日かそれより後の日付を入力してください",
-        '"{en}" must be on or after "{other_en}"',
+        gettext_noop("「%(field)s」は「%(other)s」と同じ日かそれより後の日付を入力してください"),
+        '"%(field)s" must be on or after "%(other)s"',
     ),
-    "choice": ("「{ja}」は表示された選択肢から選んでください", 'Choose "{en}" from the options shown'),
-    "yes_no": ("「{ja}」は「はい」か「いいえ」を選んでください", 'Answer "Yes" or "No" for "{en}"'),
-    "min_items": ("「{ja}」を{n}件以上入力してください", 'Add at least {n} entries to "{en}"'),
-    "max_items": ("「{ja}」は{n}件まで入力できます", '"{en}" can have at most {n} entries'),
+    "choice": (
+        gettext_noop("「%(field)s」は表示された選択肢から選んでください"),
+        'Choose "%(field)s" from the options shown',
+    ),
+    "yes_no": (
+        gettext_noop("「%(field)s」は「はい」か「いいえ」を選んでください"),
+        'Answer "Yes" or "No" for "%(field)s"',
+    ),
+    "min_items": (
+        gettext_noop("「%(field)s」を%(n)s件以上入力してください"),
+        'Add at least %(n)s entries to "%(field)s"',
+    ),
+    "max_items": (
+        gettext_noop("「%(field)s」は%(n)s件まで入力できます"),
+        '"%(field)s" can have at most %(n)s entries',
+    ),
     "bank_code": (
-        "「{ja}」の金融機関コードは4桁の数字で入力してください",
-        'The bank code in "{en}" must be 4 digits',
+        gettext_noop("「%(field)s」の金融機関コードは4桁の数字で入力してください"),
+        'The bank code in "%(field)s" must be 4 digits',
     ),
     "branch_code": (
-        "「{ja}」の支店コードは3桁の数字で入力してください",
-        'The branch code in "{en}" must be 3 digits',
+        gettext_noop("「%(field)s」の支店コードは3桁の数字で入力してください"),
+        'The branch code in "%(field)s" must be 3 digits',
     ),
     "account_type": (
-        "「{ja}」の預金種目（普通・当座・貯蓄）を選んでください",
-        'Select the account type (ordinary, current or savings) in "{en}"',
+        gettext_noop("「%(field)s」の預金種目（普通・当座・貯蓄）を選んでください"),
+        'Select the account type (ordinary, current or savings) in "%(field)s"',
     ),
     "account_number": (
-        "「{ja}」の口座番号は7桁の数字で入力してください（7桁に満たない場合は先頭に0を付けてください）",
-        'The account number in "{en}" must be 7 digits (add leading zeros if it is shorter)',
+        gettext_noop(
+            "「%(field)s」の口座番号は7桁の数字で入力してください（7桁に満たない場合は先頭に0を付けてください）"
+        ),
+        'The account number in "%(field)s" must be 7 digits (add leading zeros if it is shorter)',
     ),
-    "file": ("「{ja}」のファイルをもう一度添付してください", 'Attach the file for "{en}" again'),
-    "too_many_files": ("「{ja}」は{n}ファイルまで添付できます", '"{en}" takes at most {n} files'),
+    "file": (
+        gettext_noop("「%(field)s」のファイルをもう一度添付してください"),
+        'Attach the file for "%(field)s" again',
+    ),
+    "too_many_files": (
+        gettext_noop("「%(field)s」は%(n)sファイルまで添付できます"),
+        '"%(field)s" takes at most %(n)s files',
+    ),
     "file_type": (
-        "「{ja}」は{types}のファイルを添付してください",
-        '"{en}" must be a {types} file',
+        gettext_noop("「%(field)s」は%(types)sのファイルを添付してください"),
+        '"%(field)s" must be a %(types)s file',
     ),
     "file_size": (
-        "「{ja}」のファイルは{mb}MB以下にしてください",
-        'The file for "{en}" must be {mb} MB or smaller',
+        gettext_noop("「%(field)s」のファイルは%(mb)sMB以下にしてください"),
+        'The file for "%(field)s" must be %(mb)s MB or smaller',
     ),
 }
 
 
 def _error(code: str, ja: str, en: str, **params: Any) -> FieldError:
+    """A FieldError; `ja` is the field's name (a CatalogueText or SourceMessage, so it can be shown in another
+    language), a tuple (Japanese, English) parameter is a second name (「…」と同じ日かそれより後)."""
     template_ja, template_en = _MESSAGES[code]
+    params_ja: dict[str, Any] = {"field": ja}
+    params_en: dict[str, Any] = {"field": en}
+    for key, value in params.items():
+        params_ja[key], params_en[key] = value if isinstance(value, tuple) else (value, value)
     return FieldError(
         "required" if code.startswith("required") else code,
-        template_ja.format(ja=ja, en=en, **params),
-        template_en.format(ja=ja, en=en, **params),
+        SourceMessage(template_ja, params_ja),
+        template_en % params_en,
     )
 
 
@@ -426,8 +496,7 @@ def _validate_value(
             if other_day is not None and day < other_day:
                 return fail(
                     "date_before",
-                    other_ja=field_label(other, group, index, "ja"),
-                    other_en=field_label(other, group, index, "en"),
+                    other=(field_label(other, group, index, "ja"), field_label(other, group, index, "en")),
                 )
         return day.isoformat()
 
@@ -479,7 +548,7 @@ def _validate_value(
 def _check_disallowed(f: Field, value: Any, ctx: _Context, path: str) -> Any:
     for d in f.disallowed:
         if d.value == value and type(d.value) is type(value):
-            ctx.add(path, FieldError("not_eligible", d.message_ja, d.message_en))
+            ctx.add(path, FieldError("not_eligible", CatalogueText(d.message_ja, d.message_en), d.message_en))
     return value
 
 
@@ -504,7 +573,8 @@ def _validate_bank_account(raw: Any, ctx: _Context, path: str, ja: str, en: str)
     out["account_number"] = number
     holder = _to_kana(str(raw.get("holder_kana") or ""))
     if not _check_pattern("bank_holder_kana", holder) or len(holder) > 30:
-        holder_ja, holder_en = f"{ja}の口座名義（カナ）", f"Account holder (kana) of {en}"
+        holder_ja = SourceMessage(gettext_noop("%(field)sの口座名義（カナ）"), {"field": ja})
+        holder_en = f"Account holder (kana) of {en}"
         ctx.add(f"{path}.holder_kana", _error("bank_holder_kana", holder_ja, holder_en))
     out["holder_kana"] = holder
     for key in ("bank_name", "branch_name"):
@@ -591,7 +661,7 @@ def _walk_group(group: Field, raw: Any, ctx: _Context, cleaned: dict[str, Any]) 
             if not _is_empty(value):
                 item_out[sub.key] = value
         out.append(item_out)
-    ja, en = group.label_ja, group.label_en
+    ja, en = CatalogueText(group.label_ja, group.label_en), group.label_en
     if len(out) < group.repeat_min:
         ctx.add(group.path, _error("min_items", ja, en, n=group.repeat_min))
     elif len(out) > group.repeat_max:
@@ -612,7 +682,10 @@ def _check_rule(
         return  # one problem at a time: the field's own error comes first
     if not evaluate(rule.require, cleaned):
         ctx.page_key = page.key
-        ctx.add(rule.field, FieldError(rule.code, rule.message_ja, rule.message_en))
+        ctx.add(
+            rule.field,
+            FieldError(rule.code, CatalogueText(rule.message_ja, rule.message_en), rule.message_en),
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -674,16 +747,20 @@ def required_attachments(
     ]
 
 
+def _attachment_name(attachment: Attachment) -> CatalogueText:
+    return CatalogueText(attachment.name_ja, attachment.name_en)
+
+
 def check_upload(attachment: Attachment, *, mime_type: str, size_bytes: int) -> list[FieldError]:
     """Problems with one uploaded file for `attachment` (type and size; the content is checked elsewhere)."""
     errors: list[FieldError] = []
     if mime_type not in attachment.mime_types:
         names = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
         shown = "・".join(dict.fromkeys(names.get(m, "HEIC") for m in attachment.mime_types))
-        errors.append(_error("file_type", attachment.name_ja, attachment.name_en, types=shown))
+        errors.append(_error("file_type", _attachment_name(attachment), attachment.name_en, types=shown))
     if size_bytes > attachment.max_size_bytes:
         mb = attachment.max_size_bytes // (1024 * 1024)
-        errors.append(_error("file_size", attachment.name_ja, attachment.name_en, mb=mb))
+        errors.append(_error("file_size", _attachment_name(attachment), attachment.name_en, mb=mb))
     return errors
 
 

@@ -11,6 +11,7 @@ from madoguchi.common.kana import kana_search_key
 from madoguchi.core.errors import NotFoundInMunicipality
 
 from .engine import get_catalogue
+from .i18n import EASY_JAPANESE, SOURCE_LANGUAGE, catalogue_language, load_overlay, text_of
 from .models import MunicipalProcedureSetting
 from .schema import CATEGORIES, LIFE_SITUATIONS, Procedure, Referral
 
@@ -72,7 +73,9 @@ _READINGS: dict[str, str] = {
 
 
 def _lang(lang: str) -> str:
-    return "en" if lang.lower().startswith("en") else "ja"
+    """Local settings (notes, contact) exist in Japanese and English: Japanese for ja and やさしい日本語, English
+    (else Japanese) for every other language."""
+    return "ja" if catalogue_language(lang) in (SOURCE_LANGUAGE, EASY_JAPANESE) else "en"
 
 
 def search_key(text: str) -> str:
@@ -204,7 +207,6 @@ def _settings_for(municipality_code: str) -> dict[str, MunicipalProcedureSetting
 
 
 def _procedure_listing(p: Procedure, setting: LocalSetting, lang: str) -> ProcedureListing:
-    en = lang == "en"
     return ProcedureListing(
         code=p.code,
         number=p.number,
@@ -212,13 +214,13 @@ def _procedure_listing(p: Procedure, setting: LocalSetting, lang: str) -> Proced
         category=p.category,
         business=p.business,
         life_situations=p.life_situations,
-        name=p.name_en if en else p.name_ja,
+        name=text_of(p, "name", lang=lang),
         name_ja=p.name_ja,
         name_en=p.name_en,
-        summary=p.summary_en if en else p.summary_ja,
+        summary=text_of(p, "summary", lang=lang),
         processing_days=p.processing_days,
         signature_required=p.signature_required,
-        deadline_text=(p.deadline.text_en if en else p.deadline.text_ja) if p.deadline else "",
+        deadline_text=text_of(p.deadline, "text", lang=lang) if p.deadline else "",
         attachment_count=len(p.attachments),
         enabled=setting.enabled,
         online_available=setting.enabled and _has_form(p),
@@ -227,7 +229,6 @@ def _procedure_listing(p: Procedure, setting: LocalSetting, lang: str) -> Proced
 
 
 def _referral_listing(r: Referral, lang: str) -> ProcedureListing:
-    en = lang == "en"
     return ProcedureListing(
         code=r.code,
         number=r.number,
@@ -235,17 +236,17 @@ def _referral_listing(r: Referral, lang: str) -> ProcedureListing:
         category=REFERRAL_CATEGORY,
         business="",
         life_situations=r.life_situations,
-        name=r.name_en if en else r.name_ja,
+        name=text_of(r, "name", lang=lang),
         name_ja=r.name_ja,
         name_en=r.name_en,
-        summary=r.explanation_en if en else r.explanation_ja,
+        summary=text_of(r, "explanation", lang=lang),
         processing_days=None,
         signature_required=False,
         deadline_text="",
         attachment_count=0,
         enabled=False,
         online_available=False,
-        authority=r.authority_en if en else r.authority_ja,
+        authority=text_of(r, "authority", lang=lang),
     )
 
 
@@ -275,6 +276,12 @@ def _referral_haystack(r: Referral) -> str:
     return _referral_haystack_for(r.code)
 
 
+def _translated_haystack(*texts_ja: str, lang: str) -> str:
+    """Search text of an entry in an overlay language (empty for ja/en, whose texts are in the main haystack)."""
+    overlay = load_overlay(lang)
+    return _haystack(overlay.get(t, "") for t in texts_ja) if overlay else ""
+
+
 def _matches(haystack: str, query: str) -> bool:
     terms = [search_key(t) for t in unicodedata.normalize("NFKC", query).split()]
     return all(t in haystack for t in terms if t)
@@ -291,8 +298,9 @@ def list_procedures(
     """Procedures and referrals in priority-list order, filtered by situation, category and a kana-folded search.
 
     An unknown `life_situation` or `category` gives an empty list (adapters validate their input first).
+    Names and summaries are in `lang` (see procedures.i18n); the search also matches their translation.
     """
-    lang = _lang(lang)
+    lang = catalogue_language(lang)
     catalogue = get_catalogue()
     rows = _settings_for(municipality_code)
     out: list[ProcedureListing] = []
@@ -301,7 +309,10 @@ def list_procedures(
             continue
         if category and category != p.category:
             continue
-        if query.strip() and not _matches(_procedure_haystack(p), query):
+        if query.strip() and not (
+            _matches(_procedure_haystack(p), query)
+            or _matches(_translated_haystack(p.name_ja, p.summary_ja, lang=lang), query)
+        ):
             continue
         out.append(_procedure_listing(p, _effective(p.business, rows.get(p.code)), lang))
     for r in catalogue.referrals:
@@ -309,7 +320,10 @@ def list_procedures(
             continue
         if category and category != REFERRAL_CATEGORY:
             continue
-        if query.strip() and not _matches(_referral_haystack(r), query):
+        if query.strip() and not (
+            _matches(_referral_haystack(r), query)
+            or _matches(_translated_haystack(r.name_ja, r.explanation_ja, lang=lang), query)
+        ):
             continue
         out.append(_referral_listing(r, lang))
     return out

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.core.errors import NotFoundInMunicipality
 
 from . import selectors
+from .i18n import SOURCE_LANGUAGE, catalogue_language, localize, shows_official_japanese, text_of
 from .labels import (
     APPLICANT_ROLE_LABELS,
     BUSINESS_LABELS,
@@ -27,6 +28,7 @@ from .labels import (
     LIFE_SITUATION_LABELS,
 )
 from .presentation import describe_required_when
+from .schema import Attachment
 
 
 def portal_municipality_code() -> str:
@@ -35,8 +37,8 @@ def portal_municipality_code() -> str:
 
 
 def current_lang() -> str:
-    """'en' or 'ja': the language catalogue texts are shown in."""
-    return "en" if (translation.get_language() or "ja").startswith("en") else "ja"
+    """The language catalogue texts are shown in (the active language, normalised; see procedures.i18n)."""
+    return catalogue_language(translation.get_language())
 
 
 def situation_choices() -> list[dict[str, Any]]:
@@ -119,6 +121,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         "results": results,
         "groups": groups,
         "lang": lang,
+        "show_official": shows_official_japanese(lang),
     }
     return render(request, "procedures/list.html", context, status=400 if form.errors else 200)
 
@@ -139,16 +142,20 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     except NotFoundInMunicipality:
         raise Http404("no such procedure") from None
     lang = current_lang()
-    en = lang == "en"
-    context: dict[str, Any] = {"page": page, "lang": lang, "setting": page.setting}
+    context: dict[str, Any] = {
+        "page": page,
+        "lang": lang,
+        "setting": page.setting,
+        "show_official": shows_official_japanese(lang),
+    }
     if page.referral is not None:
         r = page.referral
         context.update(
-            name=r.name_en if en else r.name_ja,
+            name=text_of(r, "name", lang=lang),
             name_ja=r.name_ja,
-            authority=r.authority_en if en else r.authority_ja,
-            explanation=r.explanation_en if en else r.explanation_ja,
-            link_text=r.link_text_en if en else r.link_text_ja,
+            authority=text_of(r, "authority", lang=lang),
+            explanation=text_of(r, "explanation", lang=lang),
+            link_text=text_of(r, "link_text", lang=lang),
             situations=[
                 (s, LIFE_SITUATION_LABELS[s]) for s in r.life_situations if s in LIFE_SITUATION_LABELS
             ],
@@ -156,20 +163,22 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "procedures/referral.html", context)
     p = page.procedure
     assert p is not None
+
+    def when(a: Attachment) -> str:
+        if a.required_when is None and a.optional:
+            return str(_("任意（あれば添付してください）"))
+        return localize(
+            describe_required_when(p.form, a.required_when, "ja"),
+            lang=lang,
+            english_text=describe_required_when(p.form, a.required_when, "en"),
+        )
+
     attachments = [
         {
-            "name": a.name_en if en else a.name_ja,
+            "name": text_of(a, "name", lang=lang),
             "name_ja": a.name_ja,
-            "help": a.help_en if en else a.help_ja,
-            "when": (
-                (
-                    _("任意（あれば添付してください）")
-                    if a.optional
-                    else describe_required_when(p.form, None, lang)
-                )
-                if a.required_when is None
-                else describe_required_when(p.form, a.required_when, lang)
-            ),
+            "help": text_of(a, "help", lang=lang),
+            "when": when(a),
             "always": a.required_when is None and not a.optional,
             "original_needed": a.original_needed,
             "max_files": a.max_files,
@@ -178,10 +187,11 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     ]
     context.update(
         procedure=p,
-        name=p.name_en if en else p.name_ja,
-        summary=p.summary_en if en else p.summary_ja,
-        notes=p.notes_en if en else p.notes_ja,
-        show_easy=not en and p.category == "child_rearing" and bool(p.summary_ja_easy),
+        name=text_of(p, "name", lang=lang),
+        summary=text_of(p, "summary", lang=lang),
+        notes=text_of(p, "notes", lang=lang),
+        # The やさしい日本語 box is for Japanese readers; in ja-easy the summary itself is the easy one.
+        show_easy=lang == SOURCE_LANGUAGE and p.category == "child_rearing" and bool(p.summary_ja_easy),
         category_label=CATEGORY_LABELS.get(p.category, ""),
         business_label=BUSINESS_LABELS.get(p.business, ""),
         who=[
@@ -190,7 +200,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "authorization": (
                     next(
                         (
-                            (a.name_en if en else a.name_ja)
+                            text_of(a, "name", lang=lang)
                             for a in p.attachments
                             if a.code == w.authorization_attachment
                         ),
@@ -203,8 +213,18 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
             for w in p.who_may_apply
         ],
         attachments=attachments,
-        deadline_text=(p.deadline.text_en if en else p.deadline.text_ja) if p.deadline else "",
+        deadline_text=text_of(p.deadline, "text", lang=lang) if p.deadline else "",
         deadline_strict=bool(p.deadline and p.deadline.strict),
+        legal_basis=[
+            {
+                "statute": text_of(lb, "statute", lang=lang),
+                "article": text_of(lb, "article", lang=lang),
+                "statute_ja": lb.statute_ja,
+                "article_ja": lb.article_ja,
+                "unconfirmed": lb.unconfirmed,
+            }
+            for lb in p.legal_basis
+        ],
         situations=[(s, LIFE_SITUATION_LABELS[s]) for s in p.life_situations if s in LIFE_SITUATION_LABELS],
         note=page.setting.note(lang),
         section=page.setting.section(lang),

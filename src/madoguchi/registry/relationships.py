@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
+
 
 @dataclass(frozen=True)
 class Relationship:
-    """One 続柄: a stable code, the printed label and the chain of links from the head."""
+    """One 続柄: a stable code, the printed label and the chain of links from the head.
+
+    The label is the official Japanese wording, stored in the registry and printed on certificates; pages show
+    it in their language through `display` (the labels are gettext msgids)."""
 
     code: str
     label: str
@@ -24,54 +30,54 @@ class Relationship:
 HEAD_CODE = "01"
 
 RELATIONSHIPS: tuple[Relationship, ...] = (
-    Relationship("01", "世帯主", ()),
-    Relationship("02", "妻", ("wife",)),
-    Relationship("03", "夫", ("husband",)),
-    Relationship("04", "妻（未届）", ("wife_unregistered",)),
-    Relationship("05", "夫（未届）", ("husband_unregistered",)),
-    Relationship("10", "子", ("child",)),
-    Relationship("11", "妻の子", ("wife", "child")),
-    Relationship("12", "夫の子", ("husband", "child")),
-    Relationship("13", "子の妻", ("child", "wife")),
-    Relationship("14", "子の夫", ("child", "husband")),
-    Relationship("15", "子の子", ("child", "child")),
-    Relationship("16", "子の子の子", ("child", "child", "child")),
-    Relationship("20", "父", ("father",)),
-    Relationship("21", "母", ("mother",)),
-    Relationship("22", "父の父", ("father", "father")),
-    Relationship("23", "父の母", ("father", "mother")),
-    Relationship("24", "母の父", ("mother", "father")),
-    Relationship("25", "母の母", ("mother", "mother")),
-    Relationship("26", "妻の父", ("wife", "father")),
-    Relationship("27", "妻の母", ("wife", "mother")),
-    Relationship("28", "夫の父", ("husband", "father")),
-    Relationship("29", "夫の母", ("husband", "mother")),
-    Relationship("30", "兄", ("elder_brother",)),
-    Relationship("31", "姉", ("elder_sister",)),
-    Relationship("32", "弟", ("younger_brother",)),
-    Relationship("33", "妹", ("younger_sister",)),
-    Relationship("34", "兄の子", ("elder_brother", "child")),
-    Relationship("35", "姉の子", ("elder_sister", "child")),
-    Relationship("36", "弟の子", ("younger_brother", "child")),
-    Relationship("37", "妹の子", ("younger_sister", "child")),
-    Relationship("38", "父の兄", ("father", "elder_brother")),
-    Relationship("39", "父の姉", ("father", "elder_sister")),
-    Relationship("40", "母の兄", ("mother", "elder_brother")),
-    Relationship("41", "母の姉", ("mother", "elder_sister")),
-    Relationship("42", "兄の妻", ("elder_brother", "wife")),
-    Relationship("43", "弟の妻", ("younger_brother", "wife")),
-    Relationship("44", "妻の兄", ("wife", "elder_brother")),
-    Relationship("45", "妻の姉", ("wife", "elder_sister")),
-    Relationship("46", "妻の弟", ("wife", "younger_brother")),
-    Relationship("47", "妻の妹", ("wife", "younger_sister")),
-    Relationship("48", "夫の兄", ("husband", "elder_brother")),
-    Relationship("49", "夫の姉", ("husband", "elder_sister")),
-    Relationship("50", "夫の弟", ("husband", "younger_brother")),
-    Relationship("51", "夫の妹", ("husband", "younger_sister")),
-    Relationship("52", "妻の子の子", ("wife", "child", "child")),
-    Relationship("53", "夫の子の子", ("husband", "child", "child")),
-    Relationship("60", "縁故者", ("relative_other",)),
-    Relationship("61", "同居人", ("cohabitant",)),
+    Relationship("01", gettext_noop("世帯主"), ()),
+    Relationship("02", gettext_noop("妻"), ("wife",)),
+    Relationship("03", gettext_noop("夫"), ("husband",)),
+    Relationship("04", gettext_noop("妻（未届）"), ("wife_unregistered",)),
+    Relationship("05", gettext_noop("夫（未届）"), ("husband_unregistered",)),
+    Relationship("10", gettext_noop("子"), ("child",)),
+    Relationship("11", gettext_noop("妻の子"), ("wife", "child")),
+    Relationship("12", gettext_noop("夫の子"), ("husband", "child")),
+    Relationship("13", gettext_noop("子の妻"), ("child", "wife")),
+    Relationship("14", gettext_noop("子の夫"), ("child", "husband")),
+    Relationship("15", gettext_noop("子の子"), ("child", "child")),
+    Relationship("16", gettext_noop("子の子の子"), ("child", "child", "child")),
+    Relationship("20", gettext_noop("父"), ("father",)),
+    Relationship("21", gettext_noop("母"), ("mother",)),
+    Relationship("22", gettext_noop("父の父"), ("father", "father")),
+    Relationship("23", gettext_noop("父の母"), ("father", "mother")),
+    Relationship("24", gettext_noop("母の父"), ("mother", "father")),
+    Relationship("25", gettext_noop("母の母"), ("mother", "mother")),
+    Relationship("26", gettext_noop("妻の父"), ("wife", "father")),
+    Relationship("27", gettext_noop("妻の母"), ("wife", "mother")),
+    Relationship("28", gettext_noop("夫の父"), ("husband", "father")),
+    Relationship("29", gettext_noop("夫の母"), ("husband", "mother")),
+    Relationship("30", gettext_noop("兄"), ("elder_brother",)),
+    Relationship("31", gettext_noop("姉"), ("elder_sister",)),
+    Relationship("32", gettext_noop("弟"), ("younger_brother",)),
+    Relationship("33", gettext_noop("妹"), ("younger_sister",)),
+    Relationship("34", gettext_noop("兄の子"), ("elder_brother", "child")),
+    Relationship("35", gettext_noop("姉の子"), ("elder_sister", "child")),
+    Relationship("36", gettext_noop("弟の子"), ("younger_brother", "child")),
+    Relationship("37", gettext_noop("妹の子"), ("younger_sister", "child")),
+    Relationship("38", gettext_noop("父の兄"), ("father", "elder_brother")),
+    Relationship("39", gettext_noop("父の姉"), ("father", "elder_sister")),
+    Relationship("40", gettext_noop("母の兄"), ("mother", "elder_brother")),
+    Relationship("41", gettext_noop("母の姉"), ("mother", "elder_sister")),
+    Relationship("42", gettext_noop("兄の妻"), ("elder_brother", "wife")),
+    Relationship("43", gettext_noop("弟の妻"), ("younger_brother", "wife")),
+    Relationship("44", gettext_noop("妻の兄"), ("wife", "elder_brother")),
+    Relationship("45", gettext_noop("妻の姉"), ("wife", "elder_sister")),
+    Relationship("46", gettext_noop("妻の弟"), ("wife", "younger_brother")),
+    Relationship("47", gettext_noop("妻の妹"), ("wife", "younger_sister")),
+    Relationship("48", gettext_noop("夫の兄"), ("husband", "elder_brother")),
+    Relationship("49", gettext_noop("夫の姉"), ("husband", "elder_sister")),
+    Relationship("50", gettext_noop("夫の弟"), ("husband", "younger_brother")),
+    Relationship("51", gettext_noop("夫の妹"), ("husband", "younger_sister")),
+    Relationship("52", gettext_noop("妻の子の子"), ("wife", "child", "child")),
+    Relationship("53", gettext_noop("夫の子の子"), ("husband", "child", "child")),
+    Relationship("60", gettext_noop("縁故者"), ("relative_other",)),
+    Relationship("61", gettext_noop("同居人"), ("cohabitant",)),
 )
 
 _BY_CODE = {r.code: r for r in RELATIONSHIPS}
@@ -101,6 +107,11 @@ def is_valid_code(code: str) -> bool:
     return code in _BY_CODE
 
 
-def choices(*, include_head: bool = True) -> list[tuple[str, str]]:
-    """(code, label) pairs for a select box; without 世帯主 for members who are not the head."""
-    return [(r.code, r.label) for r in RELATIONSHIPS if include_head or r.code != HEAD_CODE]
+def choices(*, include_head: bool = True) -> list[tuple[str, Promise]]:
+    """(code, label) pairs for a select box, in the page language; without 世帯主 for members who are not the head."""
+    return [(r.code, gettext_lazy(r.label)) for r in RELATIONSHIPS if include_head or r.code != HEAD_CODE]
+
+
+def display(label: str) -> str:
+    """A stored 続柄 label in the page language ("妻" → "Wife" on English pages); other text is shown as stored."""
+    return gettext(label) if label else ""

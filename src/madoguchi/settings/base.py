@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO as _django_lang_info
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent.parent  # the repository root in a source checkout
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "madoguchi.core.i18n.ZoneLanguageMiddleware",
+    "madoguchi.core.i18n.RubyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -109,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "madoguchi.core.context_processors.madoguchi",
+                "madoguchi.core.context_processors.languages",
                 "madoguchi.portal.context_processors.portal",
             ],
         },
@@ -172,8 +176,32 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "madoguchi.core.views.csrf_failure"
 
 # ---- i18n -------------------------------------------------------------------------------------------------------
+# Japanese is the source language (msgids are Japanese). The resident portal speaks seven languages; the office
+# zone only ja/en (MADOGUCHI_OFFICE_LANGUAGES, enforced by core.i18n.ZoneLanguageMiddleware). Names are in their
+# own language, as the switcher shows them. Locale directories: ja_Easy, zh_Hans, pt_BR (django to_locale()).
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LANGUAGES = [
+    ("ja", "日本語"),
+    ("ja-easy", "やさしい にほんご"),
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("ko", "한국어"),
+    ("vi", "Tiếng Việt"),
+    ("pt-br", "Português"),
+]
+MADOGUCHI_OFFICE_LANGUAGES = ["ja", "en"]
+# やさしい日本語 has no registered BCP 47 tag; Django needs it in LANG_INFO for get_language_info() and the switcher.
+# Its pages are Japanese, so <html lang> says "ja" (core.i18n.html_lang); furigana come from the ｛漢字｜かんじ｝
+# notation in its catalogue (core.i18n.RubyMiddleware, docs/adr/0005-easy-japanese-furigana.md).
+EXTRA_LANG_INFO = {
+    "ja-easy": {
+        "bidi": False,
+        "code": "ja-easy",
+        "name": "Easy Japanese",
+        "name_local": "やさしい にほんご",
+    },
+}
+_django_lang_info.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -236,6 +264,15 @@ MADOGUCHI_OIDC_ISSUER = env("MADOGUCHI_OIDC_ISSUER", "http://127.0.0.1:8000/oidc
 # The portal's client_id at that provider ([0-9a-zA-Z]{1,255}); its private_key_jwt key is generated into
 # MADOGUCHI_DATA_DIR/oidc/ on first use (register the public half with the provider).
 MADOGUCHI_OIDC_CLIENT_ID = env("MADOGUCHI_OIDC_CLIENT_ID", "madoguchiportal")
+# The provider's endpoints as the portal calls them (its discovery document's authorization_endpoint, token_endpoint,
+# jwks_uri; the portal reads the claims from the ID token). Empty: the local provider's URLs under MADOGUCHI_OIDC_ISSUER
+# (…/authorize, …/token, …/jwks). For the デジタル認証アプリ they are …/api/realms/main/protocol/openid-connect/{auth,token,…}.
+MADOGUCHI_OIDC_AUTHORIZATION_ENDPOINT = env("MADOGUCHI_OIDC_AUTHORIZATION_ENDPOINT", "")
+MADOGUCHI_OIDC_TOKEN_ENDPOINT = env("MADOGUCHI_OIDC_TOKEN_ENDPOINT", "")
+MADOGUCHI_OIDC_JWKS_URI = env("MADOGUCHI_OIDC_JWKS_URI", "")
+# Base URL of the デジタル認証アプリ sign-transactions API (…/api; the portal POSTs to …/sign-transactions and GETs
+# …/sign-transactions/{id}/result). Empty: MADOGUCHI_OIDC_ISSUER + "/api", where the local provider serves it.
+MADOGUCHI_SIGN_API_URL = env("MADOGUCHI_SIGN_API_URL", "")
 # Whether the simulated TEST JPKI CA and test cards may be used (created in MADOGUCHI_JPKI_DIR on first use).
 # Demo/dev/test only: set it to false in production, where MADOGUCHI_JPKI_DIR holds the pinned J-LIS anchors and CRLs.
 MADOGUCHI_JPKI_TEST_CA = env_bool("MADOGUCHI_JPKI_TEST_CA", True)

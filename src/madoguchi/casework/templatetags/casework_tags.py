@@ -28,3 +28,11 @@ def case_date(value: dt.date | dt.datetime | None, style: str = "wareki") -> str
         return f"{to_wareki(value)}{time_text}"
     except ValueError:
         return f"{value.isoformat()}{time_text}"
+
+
+@register.filter
+def identity_document(code: str) -> str:
+    """The label of an identity document code (本人確認書類) in the page language."""
+    from madoguchi.casework.models import IdentityDocument
+
+    return str(IdentityDocument(code).label) if code in IdentityDocument.values else code

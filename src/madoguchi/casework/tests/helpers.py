@@ -97,3 +97,75 @@ class ListSource:
         start = int(after_cursor or 0)
         chunk = self.items[start : start + limit]
         return Batch(items=tuple(chunk), next_cursor=chunk[-1].cursor if chunk else after_cursor)
+
+
+@dataclasses.dataclass
+class CounterDemo:
+    open_id: str  # a counter application ready to confirm (identity recorded, sheet made)
+    open_first_page: str
+    done_id: str  # a filed one (receipt number issued, case created)
+    done_receipt_number: str
+
+
+def make_counter_sessions(municipality: Municipality, world: World) -> CounterDemo:
+    """Two counter applications (書かない窓口) taken by a synthetic clerk: one ready to confirm, one filed."""
+    from madoguchi.casework import counter
+    from madoguchi.core.models import StaffUser
+    from madoguchi.intake.tests.helpers import pregnancy_answers, today
+
+    clerk = StaffUser.objects.create(
+        username=f"counter-demo-{municipality.code}", municipality=municipality, role="counter_clerk"
+    )
+    loss = counter.start_counter_application(
+        actor=clerk, resident_id=world.head.pk, procedure_code="child_allowance_eligibility_loss"
+    )
+    counter.save_counter_answers(
+        actor=clerk,
+        public_id=loss.public_id,
+        values={
+            "applicant.phone": "0312345678",
+            "loss": {"reason": "stopped_caring", "event_on": today().isoformat()},
+            "declaration": {"truthful": True},
+        },
+    )
+    sections = [{"title": "申請内容", "rows": []}]
+    counter.confirm_identity(actor=clerk, public_id=loss.public_id, method="my_number_card")
+    counter.issue_confirmation_sheet(actor=clerk, public_id=loss.public_id, sections=sections)
+    filed = counter.start_counter_application(
+        actor=clerk, resident_id=world.wife.pk, procedure_code="pregnancy_notification"
+    )
+    counter.save_counter_answers(actor=clerk, public_id=filed.public_id, values=dict(pregnancy_answers()))
+    counter.confirm_identity(actor=clerk, public_id=filed.public_id, method="my_number_card")
+    counter.issue_confirmation_sheet(actor=clerk, public_id=filed.public_id, sections=sections)
+    result = counter.submit_counter_application(actor=clerk, public_id=filed.public_id)
+    return CounterDemo(
+        loss.public_id, counter.form_of(loss).pages[0].key, filed.public_id, result.receipt_number
+    )
+
+
+def make_disposal_proposal(municipality: Municipality, receipt_number: str) -> int:
+    """Decide the case (reviewer proposes, approver approves: archived), then propose its disposal as if its
+    retention period had passed; returns the proposal's id."""
+    from django.utils import timezone
+
+    from madoguchi.casework import retention, services
+    from madoguchi.casework.models import Case
+    from madoguchi.core.models import StaffUser
+
+    reviewer = StaffUser.objects.create(
+        username=f"retention-reviewer-{municipality.code}", municipality=municipality, role="reviewer"
+    )
+    approver = StaffUser.objects.create(
+        username=f"retention-approver-{municipality.code}", municipality=municipality, role="approver"
+    )
+    case = Case.objects.get(municipality=municipality, receipt_number=receipt_number)
+    services.accept_case(actor=reviewer, case_id=case.pk)
+    services.claim_case(actor=reviewer, case_id=case.pk)
+    services.start_review(actor=reviewer, case_id=case.pk)
+    services.propose_decision(actor=reviewer, case_id=case.pk, outcome="grant", reason="届出を受理する。")
+    services.approve_step(actor=approver, case_id=case.pk)
+    later = timezone.now() + dt.timedelta(days=365 * 8)
+    request = retention.propose_disposal(
+        actor=reviewer, receipt_numbers=[receipt_number], reason="保存期間満了", now=later
+    )
+    return request.pk

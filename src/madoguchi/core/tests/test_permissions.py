@@ -18,6 +18,8 @@ MATRIX = {
     Action.EXPORT_RESIDENTS: (N, N, N, Y, N),
     Action.REVIEW_CASE: (N, Y, Y, N, N),
     Action.DECIDE_CASE: (N, N, Y, N, N),
+    Action.RUN_BENEFIT_PAYMENTS: (N, Y, Y, N, N),
+    Action.TAKE_COUNTER_APPLICATION: (Y, Y, Y, N, N),
     Action.MANAGE_STAFF: (N, N, N, Y, N),
     Action.CONFIGURE_PROCEDURES: (N, N, N, Y, N),
     Action.VIEW_AUDIT_LOG: (N, N, N, N, Y),

@@ -87,3 +87,34 @@ def test_seed_demo_loads_once_and_is_audited(capsys) -> None:
 def test_seed_demo_rejects_a_bad_code() -> None:
     with pytest.raises(CommandError, match="check digit"):
         call_command("seed_demo", municipality="131017", residents=10)
+
+
+@pytest.mark.django_db
+def test_seed_demo_insures_every_resident_aged_65_or_over(capsys) -> None:
+    from madoguchi.benefits.insured_numbers import is_valid_insured_number
+    from madoguchi.benefits.models import CareInsuranceQualification
+    from madoguchi.benefits.selectors import get_active_care_qualification
+
+    call_command("seed_demo", municipality="131016", residents=300, seed=1, today="2026-11-26", no_staff=True)
+    assert "介護保険 qualifications" in capsys.readouterr().out
+    elderly = [
+        r
+        for r in Resident.objects.filter(municipality_id="131016", status="current")
+        if r.birth_date and age_on(r.birth_date, TODAY) >= 65
+    ]
+    assert len(elderly) > 30
+    for r in elderly:
+        q = get_active_care_qualification(municipality_code="131016", resident_id=r.pk, on=TODAY)
+        assert q is not None and q.category == "1" and is_valid_insured_number(q.insured_number)
+        assert q.acquired_on >= r.became_resident_on
+    younger = CareInsuranceQualification.objects.filter(
+        resident__status="current", resident__birth_date__gt=dt.date(1961, 11, 27)
+    )
+    assert not younger.exists()
+    numbers = dict(
+        CareInsuranceQualification.objects.values_list("resident__resident_record_code", "insured_number")
+    )
+    assert len(set(numbers.values())) == len(numbers)
+    call_command("seed_demo", municipality="131016", residents=300, seed=1, today="2026-11-26", no_staff=True)
+    assert CareInsuranceQualification.objects.count() == len(numbers)  # idempotent
+    assert verify_chain("131016")[1] == []

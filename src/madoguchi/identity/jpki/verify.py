@@ -57,39 +57,57 @@ REASONS: tuple[Reason, ...] = (
     "challenge_invalid",
 )
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a Japanese message for the portal's message catalogues (makemessages extracts this name); the
+    library stays free of Django, the portal translates the message when it shows it."""
+    return message
+
+
 # Resident-facing messages (plain, polite Japanese; UX.md: say how to fix it, never a code).
 MESSAGES_JA: dict[str, str] = {
-    "ok": "電子証明書を確認しました。",
-    "expired": "電子証明書の有効期限が切れています。市区町村の窓口で更新してください。",
-    "not_yet_valid": "電子証明書がまだ使える状態になっていません。時間をおいてもう一度お試しください。",
-    "revoked": (
+    "ok": gettext_noop("電子証明書を確認しました。"),
+    "expired": gettext_noop("電子証明書の有効期限が切れています。市区町村の窓口で更新してください。"),
+    "not_yet_valid": gettext_noop(
+        "電子証明書がまだ使える状態になっていません。時間をおいてもう一度お試しください。"
+    ),
+    "revoked": gettext_noop(
         "この電子証明書は失効しています。"
         "住所や氏名の変更などで失効した場合は、市区町村の窓口で新しい電子証明書の発行を受けてください。"
     ),
-    "untrusted_issuer": (
+    "untrusted_issuer": gettext_noop(
         "公的個人認証サービスの電子証明書として確認できませんでした。"
         "お使いのマイナンバーカードをお確かめください。"
     ),
-    "bad_signature": "電子署名を確認できませんでした。お手数ですが、もう一度お試しください。",
-    "wrong_key_usage": "用途の違う電子証明書が使われています。",
-    "wrong_policy": "この電子証明書はこの手続きではお使いいただけません。",
-    "revocation_unknown": (
+    "bad_signature": gettext_noop("電子署名を確認できませんでした。お手数ですが、もう一度お試しください。"),
+    "wrong_key_usage": gettext_noop("用途の違う電子証明書が使われています。"),
+    "wrong_policy": gettext_noop("この電子証明書はこの手続きではお使いいただけません。"),
+    "revocation_unknown": gettext_noop(
         "電子証明書が有効かどうかを確認できませんでした。時間をおいてもう一度お試しください。"
         "続く場合は市区町村の窓口にお問い合わせください。"
     ),
-    "malformed": "電子証明書または署名のデータを読み取れませんでした。もう一度お試しください。",
-    "challenge_invalid": "ログインの有効時間が過ぎたか、すでに使われています。最初からやり直してください。",
+    "malformed": gettext_noop("電子証明書または署名のデータを読み取れませんでした。もう一度お試しください。"),
+    "challenge_invalid": gettext_noop(
+        "ログインの有効時間が過ぎたか、すでに使われています。最初からやり直してください。"
+    ),
 }
-_WRONG_USAGE_HINT_JA: dict[Purpose, str] = {
-    "sign": "署名には署名用電子証明書（英数字6〜16桁の暗証番号）をお使いください。",
-    "auth": "ログインには利用者証明用電子証明書（数字4桁の暗証番号）をお使いください。",
+# MESSAGES_JA["wrong_key_usage"] with what to use instead, one message per purpose (one catalogue entry each).
+_WRONG_USAGE_JA: dict[Purpose, str] = {
+    "sign": gettext_noop(
+        "用途の違う電子証明書が使われています。"
+        "署名には署名用電子証明書（英数字6〜16桁の暗証番号）をお使いください。"
+    ),
+    "auth": gettext_noop(
+        "用途の違う電子証明書が使われています。"
+        "ログインには利用者証明用電子証明書（数字4桁の暗証番号）をお使いください。"
+    ),
 }
 _REVOKED_BY_REASON_JA: dict[str, str] = {
-    "certificateHold": (
+    "certificateHold": gettext_noop(
         "この電子証明書は一時停止されています。"
         "カードが見つかった場合は、市区町村の窓口で停止の解除を申請してください。"
     ),
-    "affiliationChanged": (
+    "affiliationChanged": gettext_noop(
         "住所や氏名などの変更により、この電子証明書は失効しています。"
         "市区町村の窓口で新しい署名用電子証明書の発行を受けてください。"
     ),
@@ -119,7 +137,7 @@ class Verdict:
         if self.reason == "revoked" and self.revocation_reason in _REVOKED_BY_REASON_JA:
             return _REVOKED_BY_REASON_JA[self.revocation_reason]
         if self.reason == "wrong_key_usage":
-            return MESSAGES_JA["wrong_key_usage"] + _WRONG_USAGE_HINT_JA[self.purpose]
+            return _WRONG_USAGE_JA[self.purpose]
         return MESSAGES_JA.get(self.reason, MESSAGES_JA["malformed"])
 
     def cli_json(self) -> dict[str, Any]:

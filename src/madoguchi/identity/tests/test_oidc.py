@@ -273,3 +273,28 @@ def test_rp_callback_rejects_state_mismatch(client: Client) -> None:
     # the pending login is gone: a second try with the right state fails too
     again = client.get("/login/oidc/callback", {"state": query["state"], "code": "whatever"})
     assert again.status_code == 400
+
+
+REAL_APP = "https://sb-auth-and-sign.go.jp/api/realms/main"
+
+
+def test_relying_party_endpoints_come_from_configuration(settings: Any) -> None:
+    """Pointing the portal at the real デジタル認証アプリ is configuration: its endpoints are not under the issuer."""
+    assert oidc.provider_endpoint("token") == f"{oidc.issuer()}/token"  # default: the local provider
+    settings.MADOGUCHI_OIDC_AUTHORIZATION_ENDPOINT = f"{REAL_APP}/protocol/openid-connect/auth"
+    settings.MADOGUCHI_OIDC_TOKEN_ENDPOINT = f"{REAL_APP}/protocol/openid-connect/token"
+    settings.MADOGUCHI_OIDC_JWKS_URI = f"{REAL_APP}/protocol/openid-connect/certs"
+
+    session: dict[str, Any] = {}
+    url = urllib.parse.urlsplit(oidc.start_authentication(session))
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{REAL_APP}/protocol/openid-connect/auth"
+    query = urllib.parse.parse_qs(url.query)
+    assert query["state"] == [session[RP_SESSION_KEY]["state"]]
+    assert query["code_challenge_method"] == ["S256"]
+
+    # private_key_jwt: the assertion's audience is the token endpoint the portal posts to.
+    claims = jwt.decode(oidc.client_assertion(), oidc.client_key()).claims
+    assert claims["aud"] == f"{REAL_APP}/protocol/openid-connect/token"
+    assert oidc.provider_endpoint("jwks") == f"{REAL_APP}/protocol/openid-connect/certs"
+    # The local provider's own discovery document still names its own URLs.
+    assert oidc.discovery_document()["token_endpoint"] == oidc.endpoint("token")

@@ -1,4 +1,5 @@
-"""`madoguchi seed_demo`: the demo municipality with synthetic residents and demo staff (idempotent)."""
+"""`madoguchi seed_demo`: the demo municipality with synthetic residents, their 介護保険 qualifications and demo
+staff (idempotent)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from madoguchi.benefits.services import enroll_category_1_residents
 from madoguchi.common.checkdigits import is_valid_local_government_code
 from madoguchi.core.audit import Actor
 from madoguchi.core.models import Municipality, StaffUser
@@ -75,6 +77,14 @@ class Command(BaseCommand):
             )
         else:
             self._load(municipality, opts["residents"], opts["seed"], today)
+        # 介護保険: every resident who has reached 65 is insured (第1号); numbers in a fixed order (benefits app).
+        enrolled = enroll_category_1_residents(
+            actor=SEED_ACTOR, municipality_code=municipality.code, on=today
+        )
+        if enrolled:
+            self.stdout.write(
+                f"{municipality.name}: {enrolled} 介護保険 qualifications (第1号被保険者) recorded"
+            )
         if not opts["no_staff"]:
             self._staff(municipality)
             if not opts["quiet_logins"]:
