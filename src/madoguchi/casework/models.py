@@ -536,3 +536,11 @@ class CaseTombstone(TenantModel, _AppendOnly):
     def __str__(self) -> str:
         return f"{self.receipt_number} disposed {self.disposed_at:%Y-%m-%d}"
 
+
+# Core systems pulling decided cases (基幹システム連携): models kept in their own module, registered here.
+from .core_systems_models import (  # noqa: E402, F401
+    CoreSystem,
+    CoreSystemNonce,
+    DecidedCaseFeedEntry,
+    DecidedCaseFeedHead,
+)

@@ -53,6 +53,7 @@ from .models import (
     CaseNote,
     CaseStatus,
     ChannelCursor,
+    CounterSession,
     DecisionOutcome,
     Notice,
     RevocationStatus,
@@ -920,6 +921,9 @@ def _decide(
     Notice.objects.create(
         municipality_id=case.municipality_id, case=case, document=document, outcome=outcome, issued_at=at
     )
+    from .core_systems import publish_decided_case
+
+    publish_decided_case(case, at=at)  # the feed core systems pull (基幹システム連携), in this transaction
     _transition(
         case,
         CaseStatus.NOTICE_ISSUED,
@@ -945,18 +949,29 @@ def _certify_benefit(case: Case, *, actor: StaffUser, at: dt.datetime) -> None:
     # not in the registry, no eligible child …) the approval is refused with that reason and nothing is recorded.
     if case.procedure_code != child_allowance.PROCEDURE_CODE:
         return
-    resident = (
-        resolve_resident_by_serial(case.applicant_sign_serial, "sign", municipality=case.municipality_id)
-        if case.applicant_sign_serial
-        else None
-    )
+    resident_id: int | None = None
+    if case.is_assisted:
+        # A counter application (書かない窓口): the clerk chose the resident from the registry and checked identity.
+        resident_id = (
+            CounterSession.objects.filter(
+                municipality_id=case.municipality_id,
+                public_id=str((case.assistance or {}).get("counter_session", "")),
+            )
+            .values_list("resident_id", flat=True)
+            .first()
+        )
+    elif case.applicant_sign_serial:
+        resident = resolve_resident_by_serial(
+            case.applicant_sign_serial, "sign", municipality=case.municipality_id
+        )
+        resident_id = resident.pk if resident is not None else None
     child_allowance.certify_child_allowance(
         actor=actor,
         municipality_code=case.municipality_id,
         case_reference=case.receipt_number,
         answers=case.answers,
         claimed_on=timezone.localdate(case.received_at),
-        resident_id=resident.pk if resident is not None else None,
+        resident_id=resident_id,
         now=at,
     )
 

@@ -177,6 +177,7 @@ class AccessPurpose(models.TextChoices):
     TAX_SOCIAL_SECURITY = "tax_social_security", _("社会保障・税の事務（番号法別表）")
     AUDIT = "audit", _("監査")
     DISASTER_RESPONSE = "disaster_response", _("災害対応")
+    CORE_SYSTEM_INTEGRATION = "core_system_integration", _("基幹システム連携")
 
 
 class AccessLogEntry(TenantModel):

@@ -41,6 +41,8 @@ MEDIA_ROOT = MADOGUCHI_DATA_DIR / "media"
 SECRET_KEY = env("MADOGUCHI_SECRET_KEY", "") or ""
 # Key of the audit chain HMAC; defaults to a key derived from MADOGUCHI_SECRET_KEY.
 MADOGUCHI_AUDIT_KEY = env("MADOGUCHI_AUDIT_KEY", "") or ""
+# Key that encrypts core systems' signing keys at rest; defaults to one derived from MADOGUCHI_SECRET_KEY.
+MADOGUCHI_CORE_SYSTEM_KEY = env("MADOGUCHI_CORE_SYSTEM_KEY", "") or ""
 # Key for 個人番号 encryption at rest (Fernet, urlsafe base64 of 32 bytes) and its blind index (HMAC).
 MADOGUCHI_INDIVIDUAL_NUMBER_KEY = env("MADOGUCHI_INDIVIDUAL_NUMBER_KEY", "") or ""
 # The office answers channel the portal asks for household facts (prefill, intake checks): in-process in `all`

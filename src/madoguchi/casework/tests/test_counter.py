@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from madoguchi.benefits.models import ChildAllowanceRecipient
 from madoguchi.casework import counter, services
 from madoguchi.casework.intake_adapter import IntakeSubmissionSource
 from madoguchi.casework.models import Case, CaseEvent, CounterSession, SignatureEvidence
@@ -227,3 +228,21 @@ def test_procedures_that_always_need_a_file_are_not_offered(clerk) -> None:
     codes = {p.code for p in counter.counter_procedures(actor=clerk)}
     assert CHILD in codes and PREGNANCY in codes
     assert "disaster_damage_certificate" not in codes  # photos of the damage are always required
+
+
+def test_a_granted_counter_child_allowance_claim_certifies_the_resident(
+    clerk, world, make_staff, chiyoda
+) -> None:
+    """A counter application has no card signature: the recipient is the resident the clerk chose and identified."""
+    session = _ready(clerk, world.head, CHILD, child_allowance_answers(world))
+    case = counter.submit_counter_application(actor=clerk, public_id=session.public_id).case
+    assert case is not None and not case.applicant_sign_serial
+    reviewer, approver = make_staff(chiyoda, "reviewer"), make_staff(chiyoda, "approver")
+    services.accept_case(actor=reviewer, case_id=case.pk)
+    services.claim_case(actor=reviewer, case_id=case.pk)
+    services.start_review(actor=reviewer, case_id=case.pk)
+    services.propose_decision(actor=reviewer, case_id=case.pk, outcome="grant", reason="要件を満たす。")
+    services.approve_step(actor=approver, case_id=case.pk)
+    recipient = ChildAllowanceRecipient.objects.get()
+    assert recipient.resident_id == world.head.pk
+    assert recipient.case_reference == case.receipt_number

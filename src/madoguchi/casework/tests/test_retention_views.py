@@ -72,4 +72,7 @@ def test_an_archived_case_shows_its_archive_and_offers_no_action(staff_client, c
     assert "保存済み（変更できません）" in page and case.archive.content_sha256 in page
     assert "内部メモを書く" not in page
     refused = client.post(f"/office/cases/{case.pk}/note/", {"text": "追記"})
-    assert refused.status_code == 409
+    assert (
+        refused.status_code == 400
+        and "保存（アーカイブ）されているため、変更できません" in refused.content.decode()
+    )
