@@ -37,6 +37,7 @@ from madoguchi.documents.models import IssuedDocument
 from madoguchi.documents.services import issue_document
 from madoguchi.identity.portal_session import PortalIdentity
 from madoguchi.intake.channel import OPTIONAL_FACTS, get_office_answers
+from madoguchi.intake.services import merge_answer
 from madoguchi.procedures.engine import (
     FormDefinition,
     Procedure,
@@ -278,21 +279,6 @@ def _require_open(session: CounterSession) -> None:
         )
 
 
-def _merge(target: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = target
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
-        node = child
-    if value is None:
-        node.pop(parts[-1], None)
-    else:
-        node[parts[-1]] = value
-
-
 def save_counter_answers(
     *, actor: StaffUser, public_id: str, values: Mapping[str, Any], now: dt.datetime | None = None
 ) -> CounterSession:
@@ -304,7 +290,7 @@ def save_counter_answers(
         _require_open(session)
         answers = copy.deepcopy(session.answers)
         for path, value in values.items():
-            _merge(answers, path, value)
+            merge_answer(answers, path, value)
         session.answers = answers
         session.updated_at = at
         session.save(update_fields=["answers", "updated_at"])

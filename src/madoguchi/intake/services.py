@@ -263,7 +263,8 @@ def get_draft(*, identity: PortalIdentity, municipality_code: str, public_id: st
     return draft
 
 
-def _merge(target: dict[str, Any], path: str, value: Any) -> None:
+def merge_answer(target: dict[str, Any], path: str, value: Any) -> None:
+    """Set the answer at a dotted field path (creating sections on the way); None removes it."""
     parts = path.split(".")
     node = target
     for part in parts[:-1]:
@@ -328,7 +329,7 @@ def _refresh_care_insured_number(
             insured_birth_date=after[2],
         )
     for target in stale:
-        _merge(answers, target, number or None)
+        merge_answer(answers, target, number or None)
         if number:
             prefilled[target] = "office"
         else:
@@ -353,7 +354,7 @@ def save_draft_answers(
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
         answers = copy.deepcopy(locked.answers)
         for path, value in values.items():
-            _merge(answers, path, value)
+            merge_answer(answers, path, value)
         prefilled = _refresh_care_insured_number(
             identity=identity, draft=locked, answers=answers, values=values, office=office
         )
@@ -411,7 +412,7 @@ def _sync_file_answers(draft: Draft, form: FormDefinition) -> None:
             .order_by("uploaded_at", "id")
             .values_list("public_id", flat=True)
         )
-        _merge(answers, f.path, refs or None)
+        merge_answer(answers, f.path, refs or None)
         changed = True
     if changed:
         Draft.objects.filter(pk=draft.pk).update(answers=answers)
