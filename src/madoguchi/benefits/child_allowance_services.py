@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from madoguchi.benefits import decisions
 from madoguchi.benefits.models import (
     ChildAllowanceChild,
     ChildAllowancePaymentMethod,
@@ -825,3 +826,17 @@ def discard_payment_run(*, actor: StaffUser, run_id: int) -> None:
             target_id=run_id,
             before={"payment_month": month.isoformat()},
         )
+
+
+@decisions.handles(PROCEDURE_CODE)
+def _on_certification_granted(*, actor: StaffUser, case: decisions.DecidedCase) -> None:
+    # A granted 認定請求 makes the 受給者; if it cannot be made the approval is refused and nothing is recorded.
+    certify_child_allowance(
+        actor=actor,
+        municipality_code=case.municipality_code,
+        case_reference=case.receipt_number,
+        answers=case.answers,
+        claimed_on=case.received_on,
+        resident_id=case.resident_id,
+        now=case.decided_at,
+    )

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from madoguchi.benefits import child_allowance_services as child_allowance
+from madoguchi.benefits import decisions as benefit_decisions
 from madoguchi.common.wareki import to_wareki
 from madoguchi.core.access import require, scoped
 from madoguchi.core.audit import Actor, record_audit
@@ -901,8 +901,7 @@ def _decide(
     case: Case, proposal: OpenProposal, *, actor: StaffUser, at: dt.datetime, sink: StatusSink
 ) -> None:
     outcome = proposal.outcome
-    if outcome == DecisionOutcome.GRANT:
-        _certify_benefit(case, actor=actor, at=at)
+    _apply_benefit_decision(case, outcome, actor=actor, at=at)
     to_status = CaseStatus.DECIDED if outcome == DecisionOutcome.GRANT else CaseStatus.REJECTED
     case.decision_outcome = outcome
     case.decided_at = at
@@ -944,10 +943,10 @@ def _decide(
     archive_locked_case(case, actor=actor, at=at)
 
 
-def _certify_benefit(case: Case, *, actor: StaffUser, at: dt.datetime) -> None:
-    # A granted 児童手当 認定請求 makes the 受給者 in benefits, in this transaction: if it cannot be made (applicant
-    # not in the registry, no eligible child …) the approval is refused with that reason and nothing is recorded.
-    if case.procedure_code != child_allowance.PROCEDURE_CODE:
+def _apply_benefit_decision(case: Case, outcome: str, *, actor: StaffUser, at: dt.datetime) -> None:
+    # The benefit business records a decision means (受給者, 認定, 給付 …), in this transaction; a handler that
+    # cannot record it refuses the decision with its reason and nothing is written (benefits.decisions).
+    if not benefit_decisions.has_handler(case.procedure_code):
         return
     resident_id: int | None = None
     if case.is_assisted:
@@ -965,14 +964,20 @@ def _certify_benefit(case: Case, *, actor: StaffUser, at: dt.datetime) -> None:
             case.applicant_sign_serial, "sign", municipality=case.municipality_id
         )
         resident_id = resident.pk if resident is not None else None
-    child_allowance.certify_child_allowance(
+    benefit_decisions.apply_decision(
         actor=actor,
-        municipality_code=case.municipality_id,
-        case_reference=case.receipt_number,
-        answers=case.answers,
-        claimed_on=timezone.localdate(case.received_at),
-        resident_id=resident_id,
-        now=at,
+        case=benefit_decisions.DecidedCase(
+            municipality_code=case.municipality_id,
+            receipt_number=case.receipt_number,
+            procedure_code=case.procedure_code,
+            form_version=case.form_version,
+            outcome=str(outcome),
+            answers=case.answers,
+            received_on=timezone.localdate(case.received_at),
+            decided_at=at,
+            resident_id=resident_id,
+            is_assisted=case.is_assisted,
+        ),
     )
 
 
