@@ -29,6 +29,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
 ]
 if settings.MADOGUCHI_ZONE in {"all", "portal"}:
+    # The office's channel into the portal (signed; never mounted in the office zone).
+    urlpatterns.append(path("internal/v1/", include("madoguchi.intake.internal_urls")))
     urlpatterns.append(path("", include("madoguchi.portal.urls")))
     urlpatterns.append(path("login/", include("madoguchi.identity.urls")))
     urlpatterns.append(path("oidc/", include("madoguchi.identity.oidc_urls")))

@@ -112,7 +112,8 @@ def test_application_to_payment_file(page: Page, live_server: Any, chiyoda: Any,
 
     # The recipient appears, with the amounts ahead.
     recipient = ChildAllowanceRecipient.objects.get()
-    page.get_by_role("link", name="児童手当の支払").click()
+    page.get_by_role("link", name="給付事務").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("給付事務")
     assert_accessible(page)
     page.get_by_role("link", name="児童手当の受給者").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("児童手当の受給者")

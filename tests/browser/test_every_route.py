@@ -70,6 +70,16 @@ class Demo:
     recipient_id: int = 0  # a 児童手当 受給者
     run_id: int = 0  # a payment run in preparation (with a blocked payee)
     exported_run_id: int = 0  # an exported payment run
+    care_resident_id: int = 0  # a 介護保険 insured person with 要介護認定
+    care_certification_id: int = 0  # a 要介護認定 after the committee (the result form shows)
+    care_received_id: int = 0  # a 要介護認定 just accepted (the step form shows)
+    placement_id: int = 0  # a 保育 利用申込 in 選考中 (the outcome form shows)
+    pregnancy_fresh_id: int = 0  # a 妊娠の届出 before the handbooks (issue and approve forms show)
+    pregnancy_approved_id: int = 0  # one with handbooks and an approved 1回目 (the 2回目 form shows)
+    change_proposal_id: int = 0  # a 児童手当 change proposal awaiting a clerk (approve/reject forms show)
+    child_rearing_recipient_id: int = 0  # a 児童扶養手当 受給者 with a review awaiting income
+    child_rearing_review_id: int = 0  # that review (the income form shows)
+    child_rearing_confirmed_review_id: int = 0  # a review with a confirmed result (the correction form shows)
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,12 @@ ROUTES: dict[str, Route] = {
         "api", "sign-transaction creation (POST, client-credentials token, JSON)"
     ),
     "oidc:sign_transaction_result": NotPage("api", "sign-transaction result (GET, application/jose JWE)"),
+    # The zone channel: the office's signed calls into the portal (HMAC, not in docs/openapi.yaml).
+    "internal:submissions": NotPage("api", "internal: submissions feed for the office (signed GET, JSON)"),
+    "internal:attachment": NotPage(
+        "api", "internal: attachment bytes for the office (signed GET, octet-stream)"
+    ),
+    "internal:status-events": NotPage("api", "internal: status pushes from the office (signed POST, JSON)"),
     "procedures:list": HtmlPage(
         "portal", ANON, lambda d: [_r("procedures:list"), _r("procedures:list") + "?q=児童手当"]
     ),
@@ -286,6 +302,7 @@ ROUTES: dict[str, Route] = {
     "office:benefits:recipient_detail": HtmlPage(
         "office", APPROVER, _one("office:benefits:recipient_detail", recipient_id=lambda d: d.recipient_id)
     ),
+    "office:benefits:index": HtmlPage("office", APPROVER, _one("office:benefits:index")),
     "office:benefits:runs": HtmlPage("office", APPROVER, _one("office:benefits:runs")),
     "office:benefits:run_create": HtmlPage(
         "office",
@@ -294,6 +311,117 @@ ROUTES: dict[str, Route] = {
             _r("office:benefits:run_create"),
             _r("office:benefits:run_create") + "?payment_month=2027-06",
         ],
+    ),
+    "office:benefits:care_certifications": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:benefits:care_certifications"),
+            _r("office:benefits:care_certifications") + "?all=1",
+        ],
+    ),
+    "office:benefits:care_certification": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:benefits:care_certification", certification_id=d.care_certification_id),
+            _r("office:benefits:care_certification", certification_id=d.care_received_id),
+        ],
+    ),
+    "office:benefits:care_certification_advance": NotPage(
+        "post_only", "step form target (POST), redirects to the certification page"
+    ),
+    "office:benefits:care_certification_result": NotPage(
+        "post_only", "result form target (POST), redirects to the certification page"
+    ),
+    "office:benefits:care_copay_share": NotPage(
+        "post_only", "負担割合 form target (POST), redirects to the insured person's page"
+    ),
+    "office:benefits:care_insured_person": HtmlPage(
+        "office",
+        APPROVER,
+        _one("office:benefits:care_insured_person", resident_id=lambda d: d.care_resident_id),
+    ),
+    "office:benefits:care_cost_ceiling_facts": HtmlPage(
+        "office",
+        APPROVER,
+        _one("office:benefits:care_cost_ceiling_facts", resident_id=lambda d: d.care_resident_id),
+    ),
+    "office:benefits:care_high_cost_facts": HtmlPage(
+        "office",
+        APPROVER,
+        _one("office:benefits:care_high_cost_facts", resident_id=lambda d: d.care_resident_id),
+    ),
+    "office:benefits:childcare_certifications": HtmlPage(
+        "office", APPROVER, _one("office:benefits:childcare_certifications")
+    ),
+    "office:benefits:childcare_placements": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:benefits:childcare_placements"),
+            _r("office:benefits:childcare_placements") + "?status=screening",
+        ],
+    ),
+    "office:benefits:childcare_placement_detail": HtmlPage(
+        "office",
+        APPROVER,
+        _one("office:benefits:childcare_placement_detail", application_id=lambda d: d.placement_id),
+    ),
+    "office:benefits:childcare_placement_screening": NotPage(
+        "post_only", "選考中にする form target (POST), redirects to the application page"
+    ),
+    "office:benefits:childcare_placement_outcome": NotPage(
+        "post_only", "利用調整の結果 form target (POST), redirects to the application page"
+    ),
+    "office:benefits:childcare_placement_confirm": NotPage(
+        "post_only", "入所決定 form target (POST), redirects to the application page"
+    ),
+    "office:benefits:childcare_placement_withdraw": NotPage(
+        "post_only", "辞退 form target (POST), redirects to the application page"
+    ),
+    "office:benefits:pregnancies": HtmlPage("office", APPROVER, _one("office:benefits:pregnancies")),
+    "office:benefits:pregnancy_detail": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:benefits:pregnancy_detail", pregnancy_id=d.pregnancy_fresh_id),
+            _r("office:benefits:pregnancy_detail", pregnancy_id=d.pregnancy_approved_id),
+        ],
+    ),
+    "office:benefits:pregnancy_handbooks": NotPage(
+        "post_only", "交付を記録 form target (POST), redirects to the pregnancy page"
+    ),
+    "office:benefits:pregnancy_second_payment": NotPage(
+        "post_only", "2回目の申請 form target (POST), redirects to the pregnancy page"
+    ),
+    "office:benefits:child_rearing_recipients": HtmlPage(
+        "office", APPROVER, _one("office:benefits:child_rearing_recipients")
+    ),
+    "office:benefits:child_rearing_register": NotPage(
+        "post_only", "受給者を登録 form target (POST), redirects to the recipient page"
+    ),
+    "office:benefits:child_rearing_recipient_detail": HtmlPage(
+        "office",
+        APPROVER,
+        _one(
+            "office:benefits:child_rearing_recipient_detail",
+            recipient_id=lambda d: d.child_rearing_recipient_id,
+        ),
+    ),
+    "office:benefits:child_rearing_review_detail": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:benefits:child_rearing_review_detail", review_id=d.child_rearing_review_id),
+            _r("office:benefits:child_rearing_review_detail", review_id=d.child_rearing_confirmed_review_id),
+        ],
+    ),
+    "office:benefits:child_rearing_confirm_income": NotPage(
+        "post_only", "所得の確認 form target (POST), redirects to the review page"
+    ),
+    "office:benefits:pregnancy_request_approve": NotPage(
+        "post_only", "支給決定 button target (POST), redirects to the pregnancy page"
     ),
     "office:benefits:payment_settings": HtmlPage(
         "office", APPROVER, _one("office:benefits:payment_settings")
@@ -307,6 +435,28 @@ ROUTES: dict[str, Route] = {
         ],
     ),
     "office:benefits:run_export": NotPage("post_only", "export button target (POST), redirects to the run"),
+    "office:benefits:change_proposals": HtmlPage(
+        "office",
+        APPROVER,
+        lambda d: [
+            _r("office:benefits:change_proposals"),
+            _r("office:benefits:change_proposals") + "?status=approved",
+        ],
+    ),
+    "office:benefits:change_proposal": HtmlPage(
+        "office",
+        APPROVER,
+        _one("office:benefits:change_proposal", proposal_id=lambda d: d.change_proposal_id),
+    ),
+    "office:benefits:change_review_run": NotPage(
+        "post_only", "review-scan button target (POST), redirects to the proposal list"
+    ),
+    "office:benefits:change_approve": NotPage(
+        "post_only", "approve button target (POST), redirects to the proposal"
+    ),
+    "office:benefits:change_reject": NotPage(
+        "post_only", "reject button target (POST), redirects to the proposal"
+    ),
     "office:benefits:run_discard": NotPage(
         "post_only", "discard button target (POST), redirects to the list"
     ),
@@ -460,6 +610,21 @@ def make_demo(chiyoda: Any) -> tuple[Demo, Any]:
     from madoguchi.office.tests.child_allowance_helpers import make_payment_demo
 
     payment_demo = make_payment_demo(chiyoda, world)
+    from madoguchi.office.tests.child_allowance_changes_helpers import make_change_proposal
+
+    change_proposal = make_change_proposal(payment_demo.recipient_id)
+    from madoguchi.benefits.tests.care_helpers import make_care_demo
+
+    care_demo = make_care_demo(chiyoda)
+    from madoguchi.benefits.tests.childcare_helpers import make_placement_demo
+
+    placement = make_placement_demo(chiyoda)
+    from madoguchi.benefits.tests.pregnancy_helpers import make_pregnancy_demo
+
+    pregnancy_demo = make_pregnancy_demo(chiyoda)
+    from madoguchi.benefits.tests.child_rearing_helpers import make_child_rearing_demo
+
+    child_rearing = make_child_rearing_demo(chiyoda)
     demo = Demo(
         resident_id=person.pk,
         household_id=person.household_id,
@@ -477,6 +642,16 @@ def make_demo(chiyoda: Any) -> tuple[Demo, Any]:
         recipient_id=payment_demo.recipient_id,
         run_id=payment_demo.draft_run_id,
         exported_run_id=payment_demo.exported_run_id,
+        care_resident_id=care_demo.resident_id,
+        care_certification_id=care_demo.committee_id,
+        care_received_id=care_demo.received_id,
+        placement_id=placement.pk,
+        pregnancy_fresh_id=pregnancy_demo.fresh_id,
+        pregnancy_approved_id=pregnancy_demo.approved_id,
+        change_proposal_id=change_proposal.pk,
+        child_rearing_recipient_id=child_rearing.recipient_id,
+        child_rearing_review_id=child_rearing.review_id,
+        child_rearing_confirmed_review_id=child_rearing.confirmed_review_id,
     )
     return demo, submitted.identity
 

@@ -8,4 +8,13 @@ class BenefitsConfig(AppConfig):
 
     def ready(self) -> None:
         # The modules that register decision handlers (benefits.decisions) for their procedures.
-        from . import child_allowance_services  # noqa: F401
+        from . import (
+            care_cost_services,  # noqa: F401
+            care_services,  # noqa: F401
+            child_allowance_review,  # noqa: F401
+            child_allowance_services,  # noqa: F401
+            child_allowance_status_services,  # noqa: F401
+            child_rearing_services,  # noqa: F401
+            childcare_services,  # noqa: F401
+            pregnancy_services,  # noqa: F401
+        )

@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 
 from madoguchi.benefits.child_allowance_services import child_inputs
 from madoguchi.benefits.models import ChildAllowanceRecipient, PaidMonth, PaymentItem, PaymentRun
+from madoguchi.benefits.models_child_allowance_changes import ChildAllowanceRevision, children_in_force
 from madoguchi.benefits.rules import child_allowance as rules
-from madoguchi.benefits.rules._months import add_months, first_of_month
+from madoguchi.benefits.rules._months import add_months, first_of_month, iter_months
 from madoguchi.core.access import log_access, require, scoped
 from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.core.models import StaffUser
@@ -67,7 +68,18 @@ def access_child_allowance_recipient(
     # From the allowance months not yet paid onwards (the start month, or the first month of this payment period).
     first = max(recipient.start_month, add_months(rules.payment_month_for(first_of_month(today)), -2))
     last = recipient.end_month or add_months(first, 2 * payments_ahead)
-    schedule = rules.payment_schedule(inputs, first, min(last, add_months(first, 2 * payments_ahead)))
+    # Each month from the children in force then (approved revisions applied), as payment runs compute it.
+    revisions = list(ChildAllowanceRevision.objects.filter(recipient=recipient))
+    by_payment: dict[dt.date, list[rules.MonthAmount]] = {}
+    for m in iter_months(first, min(last, add_months(first, 2 * payments_ahead))):
+        in_force = [c for _n, c in children_in_force(recipient.children.all(), revisions, m)]
+        amount = rules.MonthAmount(m, rules.quote(m, in_force).total_monthly_yen)
+        by_payment.setdefault(rules.payment_month_for(m), []).append(amount)
+    schedule = [
+        rules.Payment(paid_in, tuple(ms), sum(x.total_monthly_yen for x in ms))
+        for paid_in, ms in sorted(by_payment.items())
+        if sum(x.total_monthly_yen for x in ms) > 0
+    ]
     upcoming = tuple(
         UpcomingPayment(p.payment_month, p.months, p.total_yen, all(m.month in paid for m in p.months))
         for p in schedule[:payments_ahead]

@@ -37,6 +37,11 @@ from madoguchi.benefits.models import (
     PaymentRunStatus,
     PaymentSettings,
 )
+from madoguchi.benefits.models_child_allowance_changes import (
+    ChildAllowanceRevision,
+    children_in_force,
+    inputs_in_force,
+)
 from madoguchi.benefits.rules import child_allowance as rules
 from madoguchi.benefits.rules._months import first_of_month
 from madoguchi.benefits.zengin import (
@@ -497,6 +502,11 @@ def plan_payment(*, municipality_code: str, payment_month: dt.date) -> PaymentPl
             "recipient_id", "allowance_month"
         )
     )
+    revisions_by_recipient: dict[int, list[ChildAllowanceRevision]] = {}
+    for revision in ChildAllowanceRevision.objects.filter(
+        municipality_id=municipality_code, recipient__in=recipients
+    ):
+        revisions_by_recipient.setdefault(revision.recipient_id, []).append(revision)
     for recipient in recipients:
         months = [
             m
@@ -507,11 +517,14 @@ def plan_payment(*, municipality_code: str, payment_month: dt.date) -> PaymentPl
         ]
         if not months:
             continue
-        children = [
-            rules.ChildInput(c.birth_date, c.supported)
-            for c in sorted(recipient.children.all(), key=lambda c: c.position)
+        # The children in force for each month: the certified ones with the approved revisions applied.
+        revisions = revisions_by_recipient.get(recipient.pk, [])
+        amounts = [
+            rules.quote(
+                m, [c for _n, c in children_in_force(recipient.children.all(), revisions, m)]
+            ).total_monthly_yen
+            for m in months
         ]
-        amounts = [rules.quote(m, children).total_monthly_yen for m in months]
         if sum(amounts) == 0:
             continue
         resident = recipient.resident
@@ -769,7 +782,8 @@ def export_payment_run(
                             allowance_month=dt.date.fromisoformat(month),
                             run=run,
                             amount_yen=rules.quote(
-                                dt.date.fromisoformat(month), child_inputs(i.recipient)
+                                dt.date.fromisoformat(month),
+                                inputs_in_force(i.recipient, dt.date.fromisoformat(month)),
                             ).total_monthly_yen,
                         )
                         for i in included

@@ -363,3 +363,63 @@ class PaidMonth(TenantModel):
                 fields=["recipient", "allowance_month"], name="paid_month_once_per_recipient"
             )
         ]
+
+
+# 介護保険 business records (要介護認定 …) live in their own module.
+from madoguchi.benefits.models_care import (  # noqa: E402, F401
+    CareCertificateReissue,
+    CareCopayShare,
+    CareNeedsCertification,
+    CarePlanFiling,
+    CareReimbursement,
+    CertificationKind,
+    CertificationResult,
+    CertificationState,
+)
+
+# 介護保険 負担限度額認定・高額介護サービス費 (facts entered before the decision, and the results)
+from madoguchi.benefits.models_care_cost import (  # noqa: E402, F401
+    CareCostCeilingCertification,
+    CareCostFacts,
+    HighCostCareBenefit,
+)
+
+# 児童扶養手当: 受給者, the annual review fed by the 現況届, and its income results (own module, registered here).
+from madoguchi.benefits.models_child_rearing import (  # noqa: E402, F401
+    ChildRearingAssessment,
+    ChildRearingRecipient,
+    ChildRearingReview,
+)
+
+# 保育 (教育・保育給付認定, 施設, 利用申込)
+from madoguchi.benefits.models_childcare import (  # noqa: E402, F401
+    ChildcareCategory,
+    ChildcareCertification,
+    ChildcareFacility,
+    ChildcareHours,
+    PlacementApplication,
+    PlacementPreference,
+    PlacementStatus,
+)
+
+# 妊娠の届出 (妊娠の記録, 母子健康手帳, 妊婦支援給付金)
+from madoguchi.benefits.models_pregnancy import (  # noqa: E402, F401
+    MaternalHandbook,
+    PregnancyRecord,
+    PregnancySupportRequest,
+    SupportPayment,
+    SupportRequestStatus,
+)
+
+# 児童手当: change proposals from the registry review and the approved revisions (own module, registered here).
+from .models_child_allowance_changes import (  # noqa: E402, F401
+    ChildAllowanceChangeProposal,
+    ChildAllowanceRevision,
+)
+
+# 児童手当: 現況届 from the recipients still asked to file one (own module, registered here).
+from .models_child_allowance_status import (  # noqa: E402, F401
+    ChildAllowanceStatusReport,
+    StatusReportOutcome,
+    StatusReportReason,
+)

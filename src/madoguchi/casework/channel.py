@@ -3,7 +3,9 @@
 `SubmissionSource.fetch` hands the office what residents did since a cursor — new submissions, resubmitted
 corrections, withdrawals — each with a full snapshot of the application. `StatusSink.push` writes the office's
 status changes back to the resident's timeline. In `all` mode both run in-process through
-`madoguchi.casework.intake_adapter`; a split deployment plugs in a client of the portal's internal API here.
+`madoguchi.casework.intake_adapter`; in the office zone of a split deployment `http_channel` talks to the portal's
+internal API (signed requests; status pushes go through an outbox, so a portal that is down delays them, never
+loses them).
 
 Delivery is at least once: a source may hand the same item again (after a crash, or on purpose), and
 `casework.services.pull_submissions` applies each item idempotently.
@@ -159,25 +161,35 @@ def get_assisted_intake() -> AssistedIntake:
     return IntakeAssistedIntake()
 
 
-def get_submission_source() -> SubmissionSource:
-    """The submission source of this deployment (in-process in `all` mode)."""
+def _uses_http() -> bool:
+    """A split deployment's office with the portal's internal URL configured talks HTTP (http_channel.py)."""
+    if settings.MADOGUCHI_ZONE == "office" and settings.MADOGUCHI_PORTAL_INTERNAL_URL:
+        return True
     if settings.MADOGUCHI_ZONE != "all":
         raise RuntimeError(
-            "only MADOGUCHI_ZONE=all has an in-process submission source: configure the portal channel client "
-            "(the internal API) for a split deployment"
+            "the office zone needs MADOGUCHI_PORTAL_INTERNAL_URL and MADOGUCHI_CHANNEL_KEY (the portal's internal "
+            "API); only MADOGUCHI_ZONE=all has an in-process channel"
         )
+    return False
+
+
+def get_submission_source() -> SubmissionSource:
+    """The submission source of this deployment (in-process in `all` mode, the internal API in the office zone)."""
+    if _uses_http():
+        from .http_channel import HttpSubmissionSource
+
+        return HttpSubmissionSource()
     from .intake_adapter import IntakeSubmissionSource
 
     return IntakeSubmissionSource()
 
 
 def get_status_sink() -> StatusSink:
-    """The status sink of this deployment (in-process in `all` mode)."""
-    if settings.MADOGUCHI_ZONE != "all":
-        raise RuntimeError(
-            "only MADOGUCHI_ZONE=all has an in-process status sink: configure the portal channel client "
-            "(the internal API) for a split deployment"
-        )
+    """The status sink of this deployment (in-process in `all` mode, the outbox + internal API in the office zone)."""
+    if _uses_http():
+        from .http_channel import HttpStatusSink
+
+        return HttpStatusSink()
     from .intake_adapter import IntakeStatusSink
 
     return IntakeStatusSink()

@@ -9,7 +9,7 @@ has processed the page, and asking again with an older cursor returns the same c
 Ordering: each decided case gets the next number of its municipality's feed (`DecidedCaseFeedHead`, row-locked until
 the decision commits, like the audit chain head), so numbers become visible in order and a reader never skips one.
 
-Credential: HMAC-SHA-256 request signing with a per-system key, a timestamp (±`CLOCK_SKEW_SECONDS`) and a single-use
+Credential: HMAC-SHA-256 request signing (`core.signed_requests`, shared with the zone channel) with a per-system key, a timestamp (±`CLOCK_SKEW_SECONDS`) and a single-use
 nonce. The key is stored encrypted (Fernet, key from MADOGUCHI_CORE_SYSTEM_KEY or derived from the secret key) and
 shown once, when registered or rotated.
 """
@@ -20,13 +20,11 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, quote
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -34,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from madoguchi.core import signed_requests
 from madoguchi.core.audit import Actor, record_audit
 from madoguchi.core.context import current_request_id
 from madoguchi.core.errors import BusinessRuleViolation
@@ -52,12 +51,12 @@ from .models import (
 )
 
 SCHEME = "MADOGUCHI-HMAC-SHA256"
-HEADER_CLIENT = "X-Madoguchi-Client"
-HEADER_TIMESTAMP = "X-Madoguchi-Timestamp"
-HEADER_NONCE = "X-Madoguchi-Nonce"
-HEADER_SIGNATURE = "X-Madoguchi-Signature"
-CLOCK_SKEW_SECONDS = 300
-NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+HEADER_CLIENT = signed_requests.HEADER_CLIENT
+HEADER_TIMESTAMP = signed_requests.HEADER_TIMESTAMP
+HEADER_NONCE = signed_requests.HEADER_NONCE
+HEADER_SIGNATURE = signed_requests.HEADER_SIGNATURE
+CLOCK_SKEW_SECONDS = signed_requests.CLOCK_SKEW_SECONDS
+NONCE_PATTERN = signed_requests.NONCE_PATTERN
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 PURPOSE = AccessPurpose.CORE_SYSTEM_INTEGRATION
@@ -282,34 +281,19 @@ def set_procedures(
 # Signed requests
 
 
-class CoreSystemAuthError(Exception):
+class CoreSystemAuthError(signed_requests.SignedRequestError):
     """The request does not carry a valid, fresh, unused signature of a registered, unrevoked system."""
 
-    def __init__(self, detail: str, *, missing: bool = False) -> None:
-        self.detail = detail
-        self.missing = missing
-        super().__init__(detail)
 
-
-def canonical_query(query_string: str) -> str:
-    """Query parameters sorted by name then value, each part percent-encoded (RFC 3986 unreserved kept)."""
-    pairs = sorted(parse_qsl(query_string, keep_blank_values=True))
-    return "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in pairs)
+canonical_query = signed_requests.canonical_query
 
 
 def string_to_sign(
     *, method: str, path: str, query_string: str, timestamp: str, nonce: str, client_id: str
 ) -> bytes:
-    """What a request's signature covers, one item a line."""
-    lines = [SCHEME, method.upper(), path, canonical_query(query_string), timestamp, nonce, client_id]
-    return "\n".join(lines).encode()
-
-
-def sign_request(
-    *, secret: str, method: str, path: str, query_string: str, timestamp: str, nonce: str, client_id: str
-) -> str:
-    """The hex HMAC-SHA-256 a core system sends in X-Madoguchi-Signature (used by clients and tests)."""
-    message = string_to_sign(
+    """What a request's signature covers, one item a line (core.signed_requests, no body line)."""
+    return signed_requests.string_to_sign(
+        scheme=SCHEME,
         method=method,
         path=path,
         query_string=query_string,
@@ -317,7 +301,22 @@ def sign_request(
         nonce=nonce,
         client_id=client_id,
     )
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign_request(
+    *, secret: str, method: str, path: str, query_string: str, timestamp: str, nonce: str, client_id: str
+) -> str:
+    """The hex HMAC-SHA-256 a core system sends in X-Madoguchi-Signature (used by clients and tests)."""
+    return signed_requests.sign(
+        scheme=SCHEME,
+        secret=secret,
+        method=method,
+        path=path,
+        query_string=query_string,
+        timestamp=timestamp,
+        nonce=nonce,
+        client_id=client_id,
+    )
 
 
 def verify_signed_request(
@@ -333,52 +332,46 @@ def verify_signed_request(
 ) -> CoreSystem:
     """The registered system that signed this request, or CoreSystemAuthError. Records the nonce (one use)."""
     at = _now(now)
-    given = {
-        HEADER_CLIENT: client_id,
-        HEADER_TIMESTAMP: timestamp,
-        HEADER_NONCE: nonce,
-        HEADER_SIGNATURE: signature,
-    }
-    absent = [name for name, value in given.items() if not value]
-    if absent:
-        raise CoreSystemAuthError(f"Missing header(s): {', '.join(absent)}.", missing=True)
-    if not timestamp.isascii() or not timestamp.isdigit():
-        raise CoreSystemAuthError(f"{HEADER_TIMESTAMP} must be Unix time in whole seconds.")
-    if abs(at.timestamp() - int(timestamp)) > CLOCK_SKEW_SECONDS:
-        raise CoreSystemAuthError(
-            f"{HEADER_TIMESTAMP} is more than {CLOCK_SKEW_SECONDS} seconds from the server's clock."
-        )
-    if not NONCE_PATTERN.fullmatch(nonce):
-        raise CoreSystemAuthError(f"{HEADER_NONCE} must be 16 to 64 characters of A-Z, a-z, 0-9, '-' or '_'.")
-    system = CoreSystem.objects.select_related("service_account").filter(client_id=client_id).first()
-    # The same answer for an unknown client and a wrong key: nothing tells a prober which client ids exist.
-    invalid = CoreSystemAuthError("The signature does not verify.")
-    if system is None:
-        raise invalid
-    secret = _decrypt(system.secret_encrypted)
-    if secret is None:
-        raise invalid
-    expected = sign_request(
-        secret=secret,
-        method=method,
-        path=path,
-        query_string=query_string,
-        timestamp=timestamp,
-        nonce=nonce,
-        client_id=client_id,
-    )
-    if not hmac.compare_digest(expected, signature.lower()):
-        raise invalid
-    if system.is_revoked:
-        raise CoreSystemAuthError("The credential of this core system has been revoked.")
+    found: dict[str, CoreSystem] = {}
+
+    def key_for(cid: str) -> str | None:
+        system = CoreSystem.objects.select_related("service_account").filter(client_id=cid).first()
+        if system is None:
+            return None
+        found["system"] = system
+        return _decrypt(system.secret_encrypted)
+
+    def remember_nonce(value: str) -> bool:
+        system = found["system"]
+        if system.is_revoked:
+            raise CoreSystemAuthError("The credential of this core system has been revoked.")
+        try:
+            with transaction.atomic():
+                CoreSystemNonce.objects.create(system=system, nonce=value, seen_at=at)
+        except IntegrityError:
+            return False
+        return True
+
     try:
-        with transaction.atomic():
-            CoreSystemNonce.objects.create(system=system, nonce=nonce, seen_at=at)
-    except IntegrityError:
-        raise CoreSystemAuthError(f"{HEADER_NONCE} was already used (replayed request).") from None
-    # Nonces older than the window can no longer be replayed (the timestamp check refuses them): forget them.
-    horizon = at - dt.timedelta(seconds=2 * CLOCK_SKEW_SECONDS)
-    CoreSystemNonce.objects.filter(system=system, seen_at__lt=horizon).delete()
+        signed_requests.verify(
+            scheme=SCHEME,
+            client_id=client_id,
+            timestamp=timestamp,
+            nonce=nonce,
+            signature=signature,
+            method=method,
+            path=path,
+            query_string=query_string,
+            at=at,
+            key_for=key_for,
+            remember_nonce=remember_nonce,
+        )
+    except CoreSystemAuthError:
+        raise
+    except signed_requests.SignedRequestError as exc:
+        raise CoreSystemAuthError(exc.detail, missing=exc.missing) from None
+    system = found["system"]
+    CoreSystemNonce.objects.filter(system=system, seen_at__lt=signed_requests.nonce_horizon(at)).delete()
     return system
 
 

@@ -1,12 +1,8 @@
 """In-process channel for `all` mode: the only module of casework that reads the intake app's tables.
 
-The source reads the portal's append-only application timeline (`ApplicationStatusEvent`) as an outbox: the
-events a *resident* caused — a submission (→ received), a resubmitted correction (→ in_review) and a withdrawal —
-in id order, each with a snapshot of the application. The office's own status pushes are in the same timeline and
-are skipped (their actor is not a resident).
-
-Events younger than `settle_seconds` are held back: ids are taken when a row is inserted, not when its transaction
-commits, so a slow concurrent submission could otherwise commit *behind* the cursor and never be read.
+The source reads the portal's append-only application timeline (`ApplicationStatusEvent`) as an outbox through
+`intake.internal` — the same reading the portal's internal API serves a split deployment — each event with a
+snapshot of the application. Events younger than `settle_seconds` are held back (see intake.internal).
 
 The sink writes status back through the intake app's own service (`change_application_status`), which appends the
 timeline event and its audit row exactly as the portal does.
@@ -14,52 +10,24 @@ timeline event and its audit row exactly as the portal does.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
-from madoguchi.core.audit import Actor
 from madoguchi.core.errors import NotFoundInMunicipality
+from madoguchi.intake import internal
 from madoguchi.intake.models import Application, ApplicationStatus, ApplicationStatusEvent
 from madoguchi.intake.services import IntakeRejected, change_application_status, submit_assisted_application
 
 from .channel import AssistedOutcome, AttachmentInfo, Batch, ItemKind, StatusRejected, SubmissionItem
 
-RESIDENT_ACTOR_PREFIX = "resident:"
-DEFAULT_SETTLE_SECONDS = 5.0
-OFFICE_ACTOR = Actor(id="office:casework", display="担当課")
-
-
-def _kind(event: ApplicationStatusEvent) -> str | None:
-    if (
-        event.to_status == ApplicationStatus.RECEIVED
-        and not event.from_status
-        and event.application.is_assisted
-    ):
-        return ItemKind.SUBMITTED  # entered at the counter by a clerk (書かない窓口)
-    if not event.actor_id.startswith(RESIDENT_ACTOR_PREFIX):
-        return None
-    if event.to_status == ApplicationStatus.RECEIVED:
-        return ItemKind.SUBMITTED
-    if event.to_status == ApplicationStatus.IN_REVIEW:
-        return ItemKind.RESUBMITTED
-    if event.to_status == ApplicationStatus.WITHDRAWN:
-        return ItemKind.WITHDRAWN
-    return None
+DEFAULT_SETTLE_SECONDS = internal.DEFAULT_SETTLE_SECONDS
+OFFICE_ACTOR = internal.OFFICE_ACTOR
 
 
 def _attachments(application: Application) -> tuple[AttachmentInfo, ...]:
-    current: set[str] = set()
-    for digests in (application.attachment_hashes or {}).values():
-        current.update(digests)
-    seen: set[str] = set()
-    out = []
-    for a in application.attachments.order_by("attachment_code", "uploaded_at", "id"):
-        if a.sha256 in current and a.sha256 not in seen:
-            seen.add(a.sha256)
-            out.append(AttachmentInfo(a.attachment_code, a.filename, a.sha256, a.size_bytes, a.mime_type))
-    return tuple(out)
+    return tuple(
+        AttachmentInfo(a.attachment_code, a.filename, a.sha256, a.size_bytes, a.mime_type)
+        for a in internal.current_attachments(application)
+    )
 
 
 def _item(event: ApplicationStatusEvent, kind: str) -> SubmissionItem:
@@ -97,28 +65,14 @@ class IntakeSubmissionSource:
     name = "intake"
 
     def __init__(self, *, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> None:
-        self.settle = dt.timedelta(seconds=settle_seconds)
+        self.settle_seconds = settle_seconds
 
     def fetch(self, after_cursor: str, limit: int) -> Batch:
         """Resident-caused timeline events after event id `after_cursor`, oldest first (at most `limit`)."""
-        after = int(after_cursor) if after_cursor else 0
-        horizon = timezone.now() - self.settle
-        items: list[SubmissionItem] = []
-        cursor = after_cursor
-        events = (
-            ApplicationStatusEvent.objects.filter(pk__gt=after).select_related("application").order_by("pk")
+        page = internal.submission_events_after(after_cursor, limit, settle=self.settle_seconds)
+        return Batch(
+            items=tuple(_item(event, kind) for event, kind in page.events), next_cursor=page.next_cursor
         )
-        # Read a window of events; office pushes are skipped but still move the cursor past them.
-        for event in events[: max(limit, 1) * 4]:
-            if event.at > horizon and self.settle:
-                break  # too young: a concurrent transaction might still commit an earlier id
-            kind = _kind(event)
-            cursor = str(event.pk)
-            if kind is not None:
-                items.append(_item(event, kind))
-                if len(items) >= limit:
-                    break
-        return Batch(items=tuple(items), next_cursor=cursor)
 
 
 class IntakeStatusSink:

@@ -108,9 +108,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         sort=sort,
         today=today,
     )
-    from django.core.paginator import Paginator
-
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_page(qs, number=request.GET.get("page"), size=PAGE_SIZE)
     rows = [
         {
             "case": c,
@@ -119,7 +117,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "due_soon": c.is_open and deadlines.is_due_soon(c.due_on, today),
             "days_left": deadlines.business_days_left(c.due_on, today) if c.due_on and c.is_open else None,
         }
-        for c in page
+        for c in page.rows
     ]
     base = request.GET.copy()
     base.pop("page", None)

@@ -282,3 +282,52 @@ class ReceiptCounter(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.year}: {self.last_number}"
+
+
+class ChannelNonce(models.Model):
+    """A nonce the office used on the internal channel (one use each); pruned after the clock-skew window."""
+
+    client_id = models.CharField(_("クライアントID"), max_length=40)
+    nonce = models.CharField(_("ノンス"), max_length=64)
+    seen_at = models.DateTimeField(_("受信日時"), db_index=True)
+
+    class Meta:
+        verbose_name = _("庁内連携の使用済みノンス")
+        verbose_name_plural = _("庁内連携の使用済みノンス")
+        constraints = [
+            models.UniqueConstraint(fields=["client_id", "nonce"], name="intake_channel_nonce_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.nonce}"
+
+
+class ChannelStatusDelivery(TenantModel):
+    """A status change the office pushed over the internal channel, by the office's event id, with the answer given.
+
+    A push delivered again (the office did not see the answer) finds this row and gets the same answer back, and
+    no second timeline row is written (at-least-once delivery, exactly-once effect).
+    """
+
+    event_id = models.CharField(_("連携イベントID"), max_length=64, unique=True)
+    receipt_number = models.CharField(_("受付番号"), max_length=20)
+    to_status = models.CharField(_("変更後"), max_length=30)
+    http_status = models.PositiveSmallIntegerField(_("応答コード"))
+    result = models.JSONField(_("応答内容"), default=dict)
+    status_event = models.OneToOneField(
+        ApplicationStatusEvent,
+        verbose_name=_("状況履歴"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="channel_delivery",
+    )
+    received_at = models.DateTimeField(_("受信日時"))
+
+    class Meta:
+        verbose_name = _("庁内連携の状況通知")
+        verbose_name_plural = _("庁内連携の状況通知")
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.receipt_number} → {self.to_status}"

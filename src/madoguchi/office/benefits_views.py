@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from madoguchi.benefits import child_allowance_selectors as selectors
 from madoguchi.benefits import child_allowance_services as services
+from madoguchi.benefits.child_allowance_status_selectors import list_status_reports
 from madoguchi.benefits.models import PaymentItemStatus, PaymentRun, PaymentRunStatus, PaymentSettings
 from madoguchi.benefits.rules import child_allowance as rules
 from madoguchi.benefits.rules._months import add_months, first_of_month
@@ -27,6 +28,13 @@ from madoguchi.core.roles import Action
 
 from .benefits_forms import ExportForm, PaymentMonthForm, PaymentSettingsForm
 from .views import _actor, staff_required
+
+
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    """給付事務: where each benefit business's records and work are."""
+    require(_actor(request), Action.REVIEW_CASE)
+    return render(request, "office/benefits/index.html")
 
 
 @staff_required
@@ -47,7 +55,12 @@ def recipient_detail(request: HttpRequest, recipient_id: int) -> HttpResponse:
     )
     children = list(view.recipient.children.order_by("position"))
     rows = list(zip(children, view.current_quote.children, strict=True))
-    return render(request, "office/benefits/recipient_detail.html", {"view": view, "rows": rows})
+    reports = list_status_reports(actor=_actor(request), recipient=view.recipient)
+    return render(
+        request,
+        "office/benefits/recipient_detail.html",
+        {"view": view, "rows": rows, "status_reports": reports},
+    )
 
 
 def _next_payment_month(today: dt.date) -> dt.date:

@@ -48,6 +48,16 @@ MADOGUCHI_INDIVIDUAL_NUMBER_KEY = env("MADOGUCHI_INDIVIDUAL_NUMBER_KEY", "") or 
 # The office answers channel the portal asks for household facts (prefill, intake checks): in-process in `all`
 # mode; a split deployment names its internal-API client class here.
 MADOGUCHI_OFFICE_ANSWERS = env("MADOGUCHI_OFFICE_ANSWERS", "madoguchi.office.answers.RegistryOfficeAnswers")
+# Zone channel (split deployment): the office pulls submissions from the portal's internal API and pushes status
+# back, HMAC-signed with a key both sides share. Office: set the portal's internal URL (empty = in-process, `all`).
+MADOGUCHI_PORTAL_INTERNAL_URL = (env("MADOGUCHI_PORTAL_INTERNAL_URL", "") or "").rstrip("/")
+MADOGUCHI_CHANNEL_CLIENT_ID = env("MADOGUCHI_CHANNEL_CLIENT_ID", "office") or "office"
+MADOGUCHI_CHANNEL_KEY = env("MADOGUCHI_CHANNEL_KEY", "") or ""
+MADOGUCHI_CHANNEL_TIMEOUT_SECONDS = float(env("MADOGUCHI_CHANNEL_TIMEOUT_SECONDS", "10") or "10")
+MADOGUCHI_CHANNEL_RETRIES = int(env("MADOGUCHI_CHANNEL_RETRIES", "4") or "4")
+MADOGUCHI_CHANNEL_BACKOFF_SECONDS = float(env("MADOGUCHI_CHANNEL_BACKOFF_SECONDS", "0.5") or "0.5")
+# Portal: hold back timeline events younger than this (a concurrent commit could land behind the cursor).
+MADOGUCHI_CHANNEL_SETTLE_SECONDS = float(env("MADOGUCHI_CHANNEL_SETTLE_SECONDS", "5") or "5")
 # Public base URL of the portal: printed and encoded as QR on signed documents (verification page).
 MADOGUCHI_PORTAL_URL = env("MADOGUCHI_PORTAL_URL", "http://127.0.0.1:8000")
 MADOGUCHI_DEMO_MUNICIPALITY = env("MADOGUCHI_DEMO_MUNICIPALITY", "131016")

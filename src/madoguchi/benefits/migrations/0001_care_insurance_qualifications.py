@@ -5,47 +5,138 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_load_municipalities'),
-        ('registry', '0004_registry_search_indexes'),
+        ("core", "0002_load_municipalities"),
+        ("registry", "0004_registry_search_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareInsuranceQualification',
+            name="CareInsuranceQualification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insured_number', models.CharField(help_text='10桁（9桁の連番と検査数字）', max_length=10, verbose_name='被保険者番号')),
-                ('category', models.CharField(choices=[('1', '第1号被保険者（65歳以上）'), ('2', '第2号被保険者（40歳以上65歳未満の医療保険加入者）')], max_length=1, verbose_name='被保険者の区分')),
-                ('acquired_on', models.DateField(verbose_name='資格取得日')),
-                ('acquisition_reason', models.CharField(choices=[('reached_age', '年齢到達'), ('moved_in', '転入'), ('other', 'その他')], max_length=16, verbose_name='資格取得の事由')),
-                ('lost_on', models.DateField(blank=True, null=True, verbose_name='資格喪失日')),
-                ('loss_reason', models.CharField(blank=True, choices=[('moved_out', '転出'), ('death', '死亡'), ('other', 'その他')], max_length=16, verbose_name='資格喪失の事由')),
-                ('recorded_at', models.DateTimeField(verbose_name='記録日時')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.municipality', verbose_name='地方公共団体')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.resident', verbose_name='住民')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "insured_number",
+                    models.CharField(
+                        help_text="10桁（9桁の連番と検査数字）", max_length=10, verbose_name="被保険者番号"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("1", "第1号被保険者（65歳以上）"),
+                            ("2", "第2号被保険者（40歳以上65歳未満の医療保険加入者）"),
+                        ],
+                        max_length=1,
+                        verbose_name="被保険者の区分",
+                    ),
+                ),
+                ("acquired_on", models.DateField(verbose_name="資格取得日")),
+                (
+                    "acquisition_reason",
+                    models.CharField(
+                        choices=[("reached_age", "年齢到達"), ("moved_in", "転入"), ("other", "その他")],
+                        max_length=16,
+                        verbose_name="資格取得の事由",
+                    ),
+                ),
+                ("lost_on", models.DateField(blank=True, null=True, verbose_name="資格喪失日")),
+                (
+                    "loss_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("moved_out", "転出"), ("death", "死亡"), ("other", "その他")],
+                        max_length=16,
+                        verbose_name="資格喪失の事由",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(verbose_name="記録日時")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.municipality",
+                        verbose_name="地方公共団体",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.resident",
+                        verbose_name="住民",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '介護保険の資格',
-                'verbose_name_plural': '介護保険の資格',
-                'indexes': [models.Index(fields=['municipality', 'resident', 'acquired_on'], name='care_qual_resident_idx'), models.Index(fields=['municipality', 'insured_number'], name='care_qual_number_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('lost_on__isnull', True)), fields=('resident',), name='care_qualification_one_open_per_resident'), models.UniqueConstraint(condition=models.Q(('lost_on__isnull', True)), fields=('municipality', 'insured_number'), name='care_qualification_open_number_unique'), models.CheckConstraint(condition=models.Q(('lost_on__isnull', True), ('lost_on__gte', models.F('acquired_on')), _connector='OR'), name='care_qualification_lost_after_acquired')],
+                "verbose_name": "介護保険の資格",
+                "verbose_name_plural": "介護保険の資格",
+                "indexes": [
+                    models.Index(
+                        fields=["municipality", "resident", "acquired_on"], name="care_qual_resident_idx"
+                    ),
+                    models.Index(fields=["municipality", "insured_number"], name="care_qual_number_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("lost_on__isnull", True)),
+                        fields=("resident",),
+                        name="care_qualification_one_open_per_resident",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("lost_on__isnull", True)),
+                        fields=("municipality", "insured_number"),
+                        name="care_qualification_open_number_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("lost_on__isnull", True),
+                            ("lost_on__gte", models.F("acquired_on")),
+                            _connector="OR",
+                        ),
+                        name="care_qualification_lost_after_acquired",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CareInsuredNumberCounter',
+            name="CareInsuredNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_serial', models.PositiveBigIntegerField(default=0, verbose_name='最後に付番した連番')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.municipality', verbose_name='地方公共団体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_serial", models.PositiveBigIntegerField(default=0, verbose_name="最後に付番した連番")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.municipality",
+                        verbose_name="地方公共団体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '被保険者番号の付番',
-                'verbose_name_plural': '被保険者番号の付番',
-                'constraints': [models.UniqueConstraint(fields=('municipality',), name='care_number_counter_one_per_municipality')],
+                "verbose_name": "被保険者番号の付番",
+                "verbose_name_plural": "被保険者番号の付番",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality",), name="care_number_counter_one_per_municipality"
+                    )
+                ],
             },
         ),
     ]

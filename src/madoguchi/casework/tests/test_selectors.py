@@ -72,3 +72,50 @@ def test_queue_filters_and_my_work(case, chiyoda, make_staff) -> None:
     assert (work.returned, work.overdue) == (1, 0)  # the clock is stopped while the resident corrects
     assert list(selectors.list_cases(actor=reviewer, overdue=True, today=today)) == []
     assert selectors.my_work(actor=approver, today=today).awaiting_my_approval == 0
+
+
+def _copies(case: Case, count: int) -> list[Case]:
+    """`count` more cases like `case` (other receipt numbers; every other one in another queue)."""
+    copies = []
+    for n in range(count):
+        copy = Case.objects.get(pk=case.pk)
+        copy.pk = None
+        copy.receipt_number = f"2026-9{n:05d}"
+        copy.source_id = f"copy-{n}"
+        copy.queue = "other" if n % 2 else case.queue
+        copies.append(copy)
+    return Case.objects.bulk_create(copies)
+
+
+def test_list_pages_count_up_to_a_bound_and_search_and_queue_filter(
+    case, chiyoda, make_staff, monkeypatch
+) -> None:
+    reviewer = make_staff(chiyoda, "reviewer")
+    today = timezone.localdate()
+    _copies(case, 6)  # 7 cases
+    everything = selectors.list_cases(actor=reviewer, today=today)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    first = selectors.case_page(everything, number=1, size=2)
+    assert len(first.rows) == 2 and first.has_next and not first.has_previous
+    assert (first.count, first.count_is_lower_bound, first.num_pages) == (3, True, None)  # "3 件以上"
+    last = selectors.case_page(everything, number="4", size=2)
+    assert len(last.rows) == 1 and not last.has_next and last.previous_page_number == 3
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
+    exact = selectors.case_page(everything, number=2, size=2)
+    assert (exact.count, exact.count_is_lower_bound, exact.num_pages) == (7, False, 4)
+    assert selectors.case_page(everything, number="x", size=50).number == 1
+    small = selectors.case_page(everything, number=1, size=50)
+    assert (len(small.rows), small.count, small.has_other_pages) == (7, 7, False)
+    # Only the listed columns are read (not the answers).
+    assert "answers" in small.rows[0].get_deferred_fields()
+
+    def ids(**filters: object) -> list[int]:
+        return [c.pk for c in selectors.list_cases(actor=reviewer, today=today, **filters)]  # type: ignore[arg-type]
+
+    assert ids(search=case.receipt_number) == [case.pk]
+    assert ids(search=case.receipt_number.replace("-", "")) == [case.pk]  # typed without the hyphen
+    assert ids(search="2026-900003") != [] and ids(search="2026-999999") == []
+    assert set(ids(search=case.applicant_name[:2])) == set(Case.objects.values_list("pk", flat=True))
+    assert ids(search="存在しない名前") == []
+    assert len(ids(queue="other")) == 3 and case.pk in ids(queue=case.queue)
+    assert selectors.procedures_in_use(actor=reviewer) == [(case.procedure_code, case.procedure_name)]

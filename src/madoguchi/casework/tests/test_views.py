@@ -154,3 +154,23 @@ def test_pull_button_without_a_channel_says_so(staff_client, chiyoda, settings) 
     response = client.post("/office/cases/pull/")
     assert response["Location"] == "/office/cases/?pull_error=1"
     assert "接続が設定されていない" in client.get(response["Location"]).content.decode()
+
+
+def test_list_pages_say_at_least_when_the_count_is_bounded(staff_client, chiyoda, case, monkeypatch) -> None:
+    from madoguchi.casework import selectors, views
+
+    client, _reviewer = staff_client(chiyoda, "reviewer")
+    copies = []
+    for n in range(4):
+        copy = Case.objects.get(pk=case.pk)
+        copy.pk, copy.receipt_number, copy.source_id = None, f"2026-9{n:05d}", f"copy-{n}"
+        copies.append(copy)
+    Case.objects.bulk_create(copies)  # 5 cases
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    body = client.get("/office/cases/", {"status": "open", "page": "2"}).content.decode()
+    assert "3 件以上" in body and "2 ページ目" in body
+    assert "status=open&amp;page=1" in body and "status=open&amp;page=3" in body  # previous / next, no JS
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 1000)
+    body = client.get("/office/cases/", {"status": "open", "page": "3"}).content.decode()
+    assert "5 件" in body and "3 / 3" in body and "page=4" not in body

@@ -36,7 +36,9 @@ def _run_verify(capsys, code: str) -> tuple[int, str]:
 @pytest.mark.django_db(transaction=True)
 def test_record_outside_a_transaction_is_refused() -> None:
     from madoguchi.core.models import Municipality
+    from madoguchi.testing import ensure_municipalities
 
+    ensure_municipalities()  # an earlier transactional test's flush may have emptied the table
     chiyoda = Municipality.objects.get(code="131016")
     with pytest.raises(RuntimeError):
         record_audit(actor=None, municipality=chiyoda, action="x", target_type="t", target_id=1)

@@ -1,7 +1,8 @@
 """`madoguchi pull_submissions`: pull new applications, corrections and withdrawals from the portal into cases.
 
 Safe to run from cron or in a loop (`--loop`): each item is applied in its own transaction together with the
-stored cursor, so a crash loses nothing and a re-run duplicates nothing.
+stored cursor, so a crash loses nothing and a re-run duplicates nothing. In the office zone of a split deployment
+it first delivers the status pushes waiting in the outbox (as `madoguchi channel_drain` does).
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from madoguchi.casework.channel import get_submission_source
+from madoguchi.casework.http_channel import ChannelUnavailable, HttpSubmissionSource, drain_outbox
 from madoguchi.casework.intake_adapter import DEFAULT_SETTLE_SECONDS, IntakeSubmissionSource
 from madoguchi.casework.services import pull_submissions
 
@@ -38,9 +40,23 @@ class Command(BaseCommand):
         if isinstance(source, IntakeSubmissionSource):
             source = IntakeSubmissionSource(settle_seconds=options["settle_seconds"])
         while True:
-            result = pull_submissions(
-                source=source, limit=options["limit"], max_batches=options["max_batches"]
-            )
+            try:
+                if isinstance(source, HttpSubmissionSource):
+                    drained = drain_outbox(client=source.client)
+                    self.stdout.write(
+                        f"status pushes: {drained.delivered} delivered, {drained.refused} refused by the portal, "
+                        f"{drained.pending} pending"
+                    )
+                result = pull_submissions(
+                    source=source, limit=options["limit"], max_batches=options["max_batches"]
+                )
+            except ChannelUnavailable as exc:
+                # Everything applied so far is committed with its cursor; the next run resumes from there.
+                if not options["loop"]:
+                    raise CommandError(f"the portal did not answer: {exc}") from exc
+                self.stderr.write(f"the portal did not answer ({exc}); retrying in {options['interval']} s")
+                time.sleep(options["interval"])
+                continue
             self.stdout.write(
                 f"pulled {result.fetched} item(s): {result.created} new, {result.resubmitted} resubmitted, "
                 f"{result.withdrawn} withdrawn, {result.skipped} already applied; cursor {result.cursor or '-'}"

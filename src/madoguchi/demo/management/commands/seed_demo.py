@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from madoguchi.benefits.childcare_services import FacilitySpec, ensure_facilities
 from madoguchi.benefits.services import enroll_category_1_residents
 from madoguchi.common.checkdigits import is_valid_local_government_code
 from madoguchi.core.audit import Actor
@@ -27,6 +28,13 @@ from madoguchi.registry.services import load_demo_residents
 
 SEED_ACTOR = Actor(id="system:seed_demo", display="デモデータ投入")
 DEMO_PASSWORD = "madoguchi-demo-2026"  # noqa: S105 - printed demo credential for synthetic data only
+# Synthetic 保育施設 for the 利用申込 demo (codes the demo applications can name).
+DEMO_FACILITIES = [
+    FacilitySpec("F001", "まどぐち中央保育園", "認可保育所", 90),
+    FacilitySpec("F002", "さくら認定こども園", "認定こども園", 120),
+    FacilitySpec("F003", "ひかり小規模保育室", "小規模保育", 19),
+    FacilitySpec("F004", "みどり保育園", "認可保育所", 60),
+]
 DEMO_STAFF = [
     ("clerk", Role.COUNTER_CLERK, "窓口", "花子"),
     ("reviewer", Role.REVIEWER, "審査", "一郎"),
@@ -85,6 +93,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{municipality.name}: {enrolled} 介護保険 qualifications (第1号被保険者) recorded"
             )
+        facilities = ensure_facilities(
+            actor=SEED_ACTOR, municipality_code=municipality.code, facilities=DEMO_FACILITIES
+        )
+        if facilities:
+            self.stdout.write(f"{municipality.name}: {len(facilities)} 保育施設 added")
         if not opts["no_staff"]:
             self._staff(municipality)
             if not opts["quiet_logins"]:
