@@ -48,6 +48,7 @@ from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import BusinessRuleViolation, NotFoundInMunicipality
 from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
+from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident
 
 PROCEDURE_KINDS: Mapping[str, CertificationKind] = {
@@ -73,15 +74,6 @@ _ORDER = [CertificationState.RECEIVED, *(state for state, _ in STEPS), Certifica
 
 def _violation(field: str, ja: str, en: str, code: str = "invalid") -> BusinessRuleViolation:
     return BusinessRuleViolation(field, ja, en, code)
-
-
-def _get(answers: Mapping[str, Any], path: str) -> Any:
-    node: Any = answers
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _date(value: Any, field: str) -> dt.date | None:
@@ -115,7 +107,7 @@ def _insured_person(
     municipality_code: str, answers: Mapping[str, Any], resident_id: int | None
 ) -> tuple[Resident, str]:
     """The insured person: by the open qualification of the 被保険者番号 given, else the applicant themself."""
-    number = str(_get(answers, "insured.insured_number") or "").strip()
+    number = str(get_path(answers, "insured.insured_number") or "").strip()
     if number:
         qualification = (
             CareInsuranceQualification.objects.filter(
@@ -132,7 +124,7 @@ def _insured_person(
                 "unknown_insured_number",
             )
         return qualification.resident, number
-    if _get(answers, "applicant.role") == "self" and resident_id is not None:
+    if get_path(answers, "applicant.role") == "self" and resident_id is not None:
         resident = Resident.objects.filter(municipality_id=municipality_code, pk=resident_id).first()
         if resident is not None:
             return resident, ""
@@ -145,7 +137,7 @@ def _insured_person(
 
 
 def _level(answers: Mapping[str, Any]) -> str:
-    level = str(_get(answers, "previous.level") or "")
+    level = str(get_path(answers, "previous.level") or "")
     if level not in CertificationResult.values or level == CertificationResult.NOT_APPLICABLE:
         raise _violation(
             "previous.level",
@@ -188,7 +180,9 @@ def open_certification(
         )
         if kind is not CertificationKind.NEW:
             cert.previous_level = _level(answers)
-            cert.previous_valid_until = _date(_get(answers, "previous.valid_until"), "previous.valid_until")
+            cert.previous_valid_until = _date(
+                get_path(answers, "previous.valid_until"), "previous.valid_until"
+            )
             if cert.previous_valid_until is None:
                 raise _violation(
                     "previous.valid_until",
@@ -216,7 +210,7 @@ def open_certification(
         if kind is CertificationKind.AFTER_MOVE:
             # 介護保険法 第36条: the previous municipality's certification is carried over, without a new
             # investigation, from the move-in date to the end of the previous validity period.
-            moved_in_on = _date(_get(answers, "move.moved_in_on"), "move.moved_in_on")
+            moved_in_on = _date(get_path(answers, "move.moved_in_on"), "move.moved_in_on")
             assert cert.previous_valid_until is not None
             if moved_in_on is None or moved_in_on > cert.previous_valid_until:
                 raise _violation(
@@ -484,7 +478,7 @@ def reimburse_equipment_purchase(
 ) -> list[CareReimbursement]:
     """特定福祉用具購入費: one reimbursement per fiscal year of the purchases, within the 10万円 annual limit."""
     require(actor, Action.DECIDE_CASE)
-    items = _get(answers, "items") or []
+    items = get_path(answers, "items") or []
     if not isinstance(items, list) or not items:
         raise _violation(
             "items", "購入した福祉用具を入力してください。", "Enter the purchased items.", "required"
@@ -492,8 +486,8 @@ def reimburse_equipment_purchase(
     per_year: dict[int, tuple[dt.date, int]] = {}
     for index, item in enumerate(items):
         field = f"items.{index}"
-        day = _date(_get(item, "purchased_on"), f"{field}.purchased_on")
-        price = _get(item, "price_yen")
+        day = _date(get_path(item, "purchased_on"), f"{field}.purchased_on")
+        price = get_path(item, "price_yen")
         if day is None:
             raise _violation(
                 f"{field}.purchased_on", "購入日を入力してください。", "Enter the purchase date.", "required"
@@ -567,10 +561,10 @@ def reimburse_home_modification(
     The 事前申請 (application.phase = prior) only approves the plan: nothing is paid or recorded for it.
     """
     require(actor, Action.DECIDE_CASE)
-    if _get(answers, "application.phase") != "completion":
+    if get_path(answers, "application.phase") != "completion":
         return None
-    completed_on = _date(_get(answers, "works.completed_on"), "works.completed_on")
-    cost = _get(answers, "works.cost_yen")
+    completed_on = _date(get_path(answers, "works.completed_on"), "works.completed_on")
+    cost = get_path(answers, "works.cost_yen")
     if completed_on is None:
         raise _violation(
             "works.completed_on", "完成日を入力してください。", "Enter the completion date.", "required"
@@ -583,9 +577,9 @@ def reimburse_home_modification(
         Resident.objects.select_for_update().filter(pk=resident.pk).first()
         level = _certified_level(resident, completed_on, "works.completed_on")
         tenths = _copay_tenths(resident, completed_on, "works.completed_on")
-        same_house = _get(answers, "house.same_as_insured")
+        same_house = get_path(answers, "house.same_as_insured")
         address = (
-            resident.address if same_house in (True, None) else str(_get(answers, "house.address") or "")
+            resident.address if same_house in (True, None) else str(get_path(answers, "house.address") or "")
         )
         history = list(
             CareReimbursement.objects.filter(
@@ -643,7 +637,7 @@ REISSUE_PROCEDURES: Mapping[str, ReissuedCertificate] = {
 
 
 def _choice(answers: Mapping[str, Any], path: str, values: list[str], ja: str, en: str) -> str:
-    value = str(_get(answers, path) or "")
+    value = str(get_path(answers, path) or "")
     if value not in values:
         raise _violation(path, ja, en, "required")
     return value
@@ -670,7 +664,9 @@ def record_reissue(
         "再交付の理由を選んでください。",
         "Choose the reason.",
     )
-    other = str(_get(answers, "reissue.other_reason") or "").strip() if reason == ReissueReason.OTHER else ""
+    other = (
+        str(get_path(answers, "reissue.other_reason") or "").strip() if reason == ReissueReason.OTHER else ""
+    )
     if reason == ReissueReason.OTHER and not other:
         raise _violation(
             "reissue.other_reason", "その他の理由を入力してください。", "Enter the reason.", "required"
@@ -726,12 +722,12 @@ def record_care_plan_filing(
         "届出の種類を選んでください。",
         "Choose new or change.",
     )
-    starts_on = _date(_get(answers, "request.start_on"), "request.start_on")
+    starts_on = _date(get_path(answers, "request.start_on"), "request.start_on")
     if starts_on is None:
         raise _violation(
             "request.start_on", "開始日を入力してください。", "Enter the start date.", "required"
         )
-    reason = str(_get(answers, "request.change_reason") or "").strip()
+    reason = str(get_path(answers, "request.change_reason") or "").strip()
     if kind == CarePlanRequestKind.CHANGE and not reason:
         raise _violation(
             "request.change_reason",
@@ -753,7 +749,7 @@ def record_care_plan_filing(
         ("address", "所在地"),
         ("phone", "電話番号"),
     ):
-        value = str(_get(answers, f"provider.{key}") or "").strip()
+        value = str(get_path(answers, f"provider.{key}") or "").strip()
         if not value:
             raise _violation(
                 f"provider.{key}", f"{ja}を入力してください。", f"Enter provider.{key}.", "required"

@@ -49,6 +49,7 @@ from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import BusinessRuleViolation, NotFoundInMunicipality
 from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
+from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import EventKind, RegistryEvent, Resident
 
 AMOUNT_REVISION_CODE = "child_allowance_amount_revision"
@@ -577,15 +578,6 @@ def reject_proposal(
 # Decided cases: 額改定認定請求 and 受給事由消滅届
 
 
-def _get(answers: Mapping[str, Any], path: str) -> Any:
-    node: Any = answers
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
 def _date(value: Any, field_name: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -604,7 +596,7 @@ def _recipient_for_case(case: decisions.DecidedCase) -> ChildAllowanceRecipient:
     recipients = ChildAllowanceRecipient.objects.select_for_update().filter(
         municipality_id=case.municipality_code
     )
-    number = str(_get(case.answers, "recipient.number") or "").strip()
+    number = str(get_path(case.answers, "recipient.number") or "").strip()
     found = None
     if number:
         found = recipients.filter(certification_number=number).first()
@@ -641,9 +633,9 @@ def _on_amount_revision_granted(*, actor: StaffUser, case: decisions.DecidedCase
     # 額改定認定請求: added children from the month the claim gives (15日特例 for births), removed children from the
     # month after the event (減額).
     recipient = _recipient_for_case(case)
-    kind = str(_get(case.answers, "revision.kind") or "")
-    reason = str(_get(case.answers, "revision.reason") or "")
-    event_on = _date(_get(case.answers, "revision.event_on"), "revision.event_on")
+    kind = str(get_path(case.answers, "revision.kind") or "")
+    reason = str(get_path(case.answers, "revision.reason") or "")
+    event_on = _date(get_path(case.answers, "revision.event_on"), "revision.event_on")
     at = case.decided_at
     note = f"額改定認定請求（{case.receipt_number}）で処理"
     common: dict[str, Any] = {
@@ -653,7 +645,7 @@ def _on_amount_revision_granted(*, actor: StaffUser, case: decisions.DecidedCase
         "case_reference": case.receipt_number,
     }
     if kind == "increase":
-        children = [c for c in _get(case.answers, "added_children") or [] if isinstance(c, Mapping)]
+        children = [c for c in get_path(case.answers, "added_children") or [] if isinstance(c, Mapping)]
         if not children:
             raise _violation("added_children", "追加する児童がありません。", "No child to add.", "no_child")
         grace = event_on if reason in ("birth", "started_caring") and event_on <= case.received_on else None
@@ -671,7 +663,7 @@ def _on_amount_revision_granted(*, actor: StaffUser, case: decisions.DecidedCase
             )
             _close_pending(recipient, {ProposalKind.BIRTH_IN_HOUSEHOLD}, birth, note, actor, at)
     elif kind == "decrease":
-        children = [c for c in _get(case.answers, "removed_children") or [] if isinstance(c, Mapping)]
+        children = [c for c in get_path(case.answers, "removed_children") or [] if isinstance(c, Mapping)]
         if not children:
             raise _violation(
                 "removed_children", "減額となる児童がありません。", "No child to remove.", "no_child"
@@ -699,7 +691,7 @@ def _on_amount_revision_granted(*, actor: StaffUser, case: decisions.DecidedCase
 def _on_eligibility_loss_granted(*, actor: StaffUser, case: decisions.DecidedCase) -> None:
     # 受給事由消滅届: paid through the month of the event (児童手当法 §8②).
     recipient = _recipient_for_case(case)
-    event_on = _date(_get(case.answers, "loss.event_on"), "loss.event_on")
+    event_on = _date(get_path(case.answers, "loss.event_on"), "loss.event_on")
     end = rules.end_month(event_on)
     _revise(
         actor=actor,

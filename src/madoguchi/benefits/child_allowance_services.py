@@ -61,6 +61,7 @@ from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import BusinessRuleViolation, NotFoundInMunicipality
 from madoguchi.core.models import Municipality, StaffUser
 from madoguchi.core.roles import Action
+from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident, ResidentStatus
 
 PROCEDURE_CODE = "child_allowance_certification"
@@ -73,15 +74,6 @@ ACCOUNT_TYPE_LABELS = {"1": "普通", "2": "当座", "4": "貯蓄", "9": "その
 
 def _violation(field_name: str, ja: str, en: str, code: str = "invalid") -> BusinessRuleViolation:
     return BusinessRuleViolation(field_name, ja, en, code)
-
-
-def _get(answers: Mapping[str, Any], path: str) -> Any:
-    node: Any = answers
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
 
 
 def _date(value: Any) -> dt.date | None:
@@ -116,11 +108,11 @@ def claimed_children(answers: Mapping[str, Any]) -> list[ClaimedChild]:
     out: list[ClaimedChild] = []
     groups = (("children", False), ("children_apart", False), ("older_children", True))
     for key, university in groups:
-        if key == "children_apart" and not _get(answers, "children_apart_exists"):
+        if key == "children_apart" and not get_path(answers, "children_apart_exists"):
             continue
-        if key == "older_children" and not _get(answers, "older_children_exists"):
+        if key == "older_children" and not get_path(answers, "older_children_exists"):
             continue
-        for index, child in enumerate(_get(answers, key) or [], start=1):
+        for index, child in enumerate(get_path(answers, key) or [], start=1):
             if not isinstance(child, Mapping):
                 continue
             if key == "children" and child.get("is_cared_for") is False:
@@ -147,8 +139,8 @@ def claimed_children(answers: Mapping[str, Any]) -> list[ClaimedChild]:
 
 
 def _find_applicant(municipality_code: str, answers: Mapping[str, Any]) -> Resident | None:
-    name = str(_get(answers, "applicant.name") or "")
-    birth = _date(_get(answers, "applicant.birth_date"))
+    name = str(get_path(answers, "applicant.name") or "")
+    birth = _date(get_path(answers, "applicant.birth_date"))
     if not name or birth is None:
         return None
     candidates = Resident.objects.filter(
@@ -175,10 +167,10 @@ def _next_certification_number(municipality_code: str, year: int) -> str:
 
 
 def _bank_account(answers: Mapping[str, Any]) -> dict[str, str]:
-    method = _get(answers, "payment.method")
+    method = get_path(answers, "payment.method")
     if method == ChildAllowancePaymentMethod.PUBLIC_FUND_ACCOUNT:
         return {"payment_method": ChildAllowancePaymentMethod.PUBLIC_FUND_ACCOUNT}
-    account = _get(answers, "payment.bank_account")
+    account = get_path(answers, "payment.bank_account")
     if method != ChildAllowancePaymentMethod.BANK_ACCOUNT or not isinstance(account, Mapping):
         raise _violation(
             "payment.bank_account",
@@ -245,8 +237,8 @@ def certify_child_allowance(
         raise NotFoundInMunicipality("municipality")
     at = now or timezone.now()
     children = claimed_children(answers)
-    reason = str(_get(answers, "claim.reason") or "")
-    event_on = _date(_get(answers, "claim.event_on")) if reason in GRACE_REASONS else None
+    reason = str(get_path(answers, "claim.reason") or "")
+    event_on = _date(get_path(answers, "claim.event_on")) if reason in GRACE_REASONS else None
     if event_on is not None and event_on > claimed_on:
         event_on = None  # an event after the claim gives no 15日特例 (and cannot be recorded as such)
     try:

@@ -27,6 +27,7 @@ from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import BusinessRuleViolation, NotFoundInMunicipality
 from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
+from madoguchi.procedures.conditions import get_path
 
 PROCEDURE_CODE = "child_allowance_status_report"
 OUTCOMES = {decisions.GRANT: StatusReportOutcome.CONFIRMED, decisions.DENY: StatusReportOutcome.NOT_CONFIRMED}
@@ -36,17 +37,8 @@ def _violation(field_name: str, ja: str, en: str, code: str) -> BusinessRuleViol
     return BusinessRuleViolation(field_name, ja, en, code)
 
 
-def _get(answers: Mapping[str, Any], path: str) -> Any:
-    node: Any = answers
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
 def _yes_no(answers: Mapping[str, Any], path: str) -> bool:
-    value = _get(answers, path)
+    value = get_path(answers, path)
     if not isinstance(value, bool):
         raise _violation(
             path, "現況届の回答（はい・いいえ）が読み取れません。", f"{path} is not yes/no.", "invalid"
@@ -69,7 +61,7 @@ def record_status_report(
     require(actor, Action.DECIDE_CASE)
     if actor.municipality_id != municipality_code:
         raise NotFoundInMunicipality("municipality")
-    reason = str(_get(answers, "status.reason") or "")
+    reason = str(get_path(answers, "status.reason") or "")
     if reason not in StatusReportReason.values:
         raise _violation(
             "status.reason",
@@ -79,7 +71,7 @@ def record_status_report(
         )
     still_caring = _yes_no(answers, "status.still_caring")
     lives_with_children = _yes_no(answers, "status.lives_with_children")
-    changes = str(_get(answers, "status.changes") or "")[:500]
+    changes = str(get_path(answers, "status.changes") or "")[:500]
     year = status_report_year(filed_on)
     with transaction.atomic():
         recipient = (

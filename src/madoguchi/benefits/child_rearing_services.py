@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.benefits import decisions
-from madoguchi.benefits.child_allowance_services import _get, _violation
+from madoguchi.benefits.child_allowance_services import _violation
 from madoguchi.benefits.models_child_rearing import (
     STATUS_REPORT_PROCEDURE,
     ChildRearingAssessment,
@@ -34,6 +34,7 @@ from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
+from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident
 
 EXEMPTION_REASONS = frozenset({"working", "job_seeking", "disability", "illness", "care"})
@@ -121,7 +122,7 @@ def register_recipient(
 
 
 def _bool(answers: Mapping[str, Any], path: str) -> bool:
-    return _get(answers, path) is True or str(_get(answers, path)).lower() in {"true", "yes"}
+    return get_path(answers, path) is True or str(get_path(answers, path)).lower() in {"true", "yes"}
 
 
 def open_review(
@@ -138,7 +139,7 @@ def open_review(
     require(actor, Action.DECIDE_CASE)
     if actor.municipality_id != municipality_code:
         raise NotFoundInMunicipality("municipality")
-    children = _get(answers, "children")
+    children = get_path(answers, "children")
     children_count = len(children) if isinstance(children, list) else 0
     if children_count < 1:
         raise _violation(
@@ -148,7 +149,7 @@ def open_review(
     support_received = _bool(answers, "income.child_support_received")
     if support_received:
         try:
-            support_yen = max(0, int(_get(answers, "income.child_support_yen") or 0))
+            support_yen = max(0, int(get_path(answers, "income.child_support_yen") or 0))
         except (TypeError, ValueError):
             raise _violation(
                 "income.child_support_yen",
@@ -157,7 +158,7 @@ def open_review(
                 "invalid",
             ) from None
     exemption = _bool(answers, "exemption.applies")
-    reason = str(_get(answers, "exemption.reason") or "") if exemption else ""
+    reason = str(get_path(answers, "exemption.reason") or "") if exemption else ""
     if reason and reason not in EXEMPTION_REASONS:
         raise _violation(
             "exemption.reason", "適用除外の事由が読み取れません。", "Unknown exemption reason.", "invalid"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.benefits import decisions
-from madoguchi.benefits.child_allowance_services import _date, _find_applicant, _get, _violation
+from madoguchi.benefits.child_allowance_services import _date, _find_applicant, _violation
 from madoguchi.benefits.models_childcare import (
     ChildcareCategory,
     ChildcareCertification,
@@ -35,6 +35,7 @@ from madoguchi.core.audit import Actor, record_audit
 from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.core.models import Municipality, StaffUser
 from madoguchi.core.roles import Action
+from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident
 
 CERTIFICATION_PROCEDURE = "childcare_eligibility_certification"
@@ -80,9 +81,9 @@ class ChildDecision:
 
 def _guardians(answers: Mapping[str, Any]) -> list[Guardian]:
     out = []
-    keys = ["applicant"] + (["spouse"] if _get(answers, "spouse.exists") is True else [])
+    keys = ["applicant"] + (["spouse"] if get_path(answers, "spouse.exists") is True else [])
     for key in keys:
-        raw = str(_get(answers, f"{key}.need_reason") or "")
+        raw = str(get_path(answers, f"{key}.need_reason") or "")
         if raw != NO_NEED and raw not in NEED_REASONS:
             raise _violation(
                 f"{key}.need_reason",
@@ -90,7 +91,7 @@ def _guardians(answers: Mapping[str, Any]) -> list[Guardian]:
                 "Unknown reason for needing childcare.",
                 "need_reason",
             )
-        hours = _get(answers, f"{key}.work_hours_per_month")
+        hours = get_path(answers, f"{key}.work_hours_per_month")
         try:
             work_hours = float(hours) if hours not in (None, "") else None
         except (TypeError, ValueError):
@@ -108,7 +109,7 @@ def care_need(answers: Mapping[str, Any]) -> tuple[bool, rules.CareHours | None,
     guardians = _guardians(answers)
     if any(g.reason is None for g in guardians):
         return False, None, ""
-    requested = str(_get(answers, "certification.hours") or "")
+    requested = str(get_path(answers, "certification.hours") or "")
     hours = rules.CareHours.SHORT if requested == rules.CareHours.SHORT else rules.CareHours.STANDARD
     for guardian in guardians:
         if guardian.reason is not rules.CareNeedReason.WORK:
@@ -136,7 +137,7 @@ def care_need(answers: Mapping[str, Any]) -> tuple[bool, rules.CareHours | None,
 
 def decide_children(answers: Mapping[str, Any], on: dt.date) -> tuple[list[ChildDecision], str]:
     """Each child's category (1号/2号/3号), hours and age-limited validity on `on` (refused if none applies)."""
-    wants_care = _get(answers, "certification.type") == "childcare"
+    wants_care = get_path(answers, "certification.type") == "childcare"
     has_need, hours, reasons = care_need(answers) if wants_care else (False, None, "")
     if wants_care and not has_need:
         raise _violation(
@@ -145,7 +146,7 @@ def decide_children(answers: Mapping[str, Any], on: dt.date) -> tuple[list[Child
             "Every guardian needs a reason for childcare (types 2 and 3).",
             "no_care_need",
         )
-    children = [c for c in (_get(answers, "children") or []) if isinstance(c, Mapping)]
+    children = [c for c in (get_path(answers, "children") or []) if isinstance(c, Mapping)]
     if not children:
         raise _violation(
             "children", "認定を受ける子どもがいません。", "No child on the application.", "no_child"
@@ -358,7 +359,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 def ranked_preferences(answers: Mapping[str, Any]) -> list[tuple[int, str, str]]:
     """(rank, facility name, facility code) in the order the applicant listed them (the form's 希望順)."""
     out = []
-    for rank, item in enumerate(_get(answers, "preferences") or [], start=1):
+    for rank, item in enumerate(get_path(answers, "preferences") or [], start=1):
         if not isinstance(item, Mapping):
             continue
         name = str(item.get("facility_name") or "").strip()
@@ -391,8 +392,8 @@ def register_placement_application(
         raise NotFoundInMunicipality("municipality")
     at = now or timezone.now()
     preferences = ranked_preferences(answers)
-    birth = _date(_get(answers, "child.birth_date"))
-    start_on = _date(_get(answers, "placement.start_on"))
+    birth = _date(get_path(answers, "child.birth_date"))
+    start_on = _date(get_path(answers, "placement.start_on"))
     if birth is None:
         raise _violation(
             "child.birth_date",
@@ -404,7 +405,7 @@ def register_placement_application(
         raise _violation(
             "placement.start_on", "利用希望日が読み取れません。", "Start date missing.", "start_on"
         )
-    circumstances = _get(answers, "placement.circumstances") or []
+    circumstances = get_path(answers, "placement.circumstances") or []
     with transaction.atomic():
         applicant = _applicant(municipality_code, resident_id, answers)
         if PlacementApplication.objects.filter(
@@ -420,12 +421,12 @@ def register_placement_application(
             municipality_id=municipality_code,
             applicant=applicant,
             case_reference=case_reference,
-            child_name=str(_get(answers, "child.name") or ""),
-            child_name_kana=str(_get(answers, "child.name_kana") or ""),
+            child_name=str(get_path(answers, "child.name") or ""),
+            child_name_kana=str(get_path(answers, "child.name_kana") or ""),
             child_birth_date=birth,
-            certificate_number=str(_get(answers, "child.certificate_number") or "")[:20],
+            certificate_number=str(get_path(answers, "child.certificate_number") or "")[:20],
             start_on=start_on,
-            accept_other_facility=_get(answers, "placement.accept_other_facility") is True,
+            accept_other_facility=get_path(answers, "placement.accept_other_facility") is True,
             circumstances=[str(c) for c in circumstances if isinstance(c, str)],
             received_on=received_on,
             created_at=at,

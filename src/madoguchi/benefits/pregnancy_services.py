@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.benefits import decisions
-from madoguchi.benefits.child_allowance_services import _date, _get, _violation
+from madoguchi.benefits.child_allowance_services import _date, _violation
 from madoguchi.benefits.models_pregnancy import (
     MaternalHandbook,
     PregnancyRecord,
@@ -32,6 +32,7 @@ from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.core.models import Municipality, StaffUser
 from madoguchi.core.roles import Action
+from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident, ResidentStatus
 
 PROCEDURE_CODE = "pregnancy_notification"
@@ -40,14 +41,14 @@ PROCEDURE_CODE = "pregnancy_notification"
 def _pregnant_person(municipality_code: str, resident_id: int | None, answers: Mapping[str, Any]) -> Resident:
     """The pregnant person: the identified applicant when she files herself, else 妊婦 name + birth date."""
     residents = Resident.objects.filter(municipality_id=municipality_code)
-    proxy = _get(answers, "applicant.role") == "proxy"
+    proxy = get_path(answers, "applicant.role") == "proxy"
     resident: Resident | None = None
     if not proxy and resident_id is not None:
         resident = residents.filter(pk=resident_id).first()
     else:
         prefix = "mother" if proxy else "applicant"
-        name = str(_get(answers, f"{prefix}.name") or "")
-        birth = _date(_get(answers, f"{prefix}.birth_date"))
+        name = str(get_path(answers, f"{prefix}.name") or "")
+        birth = _date(get_path(answers, f"{prefix}.birth_date"))
         if name and birth is not None:
             matching = [
                 r
@@ -87,15 +88,15 @@ def record_pregnancy(
     if actor.municipality_id != municipality_code:
         raise NotFoundInMunicipality("municipality")
     at = now or timezone.now()
-    weeks = _int(_get(answers, "pregnancy.weeks"))
+    weeks = _int(get_path(answers, "pregnancy.weeks"))
     if weeks is None or not 1 <= weeks <= 45:
         raise _violation(
             "pregnancy.weeks", "妊娠週数が読み取れません。", "Weeks of pregnancy missing.", "weeks"
         )
-    due_on = _date(_get(answers, "pregnancy.due_on"))
+    due_on = _date(get_path(answers, "pregnancy.due_on"))
     if due_on is None:
         raise _violation("pregnancy.due_on", "出産予定日が読み取れません。", "Due date missing.", "due_on")
-    fetus_count = _int(_get(answers, "pregnancy.fetus_count"))
+    fetus_count = _int(get_path(answers, "pregnancy.fetus_count"))
     if fetus_count is None or fetus_count < 1:
         raise _violation(
             "pregnancy.fetus_count", "胎児の数が読み取れません。", "Number of fetuses missing.", "fetus_count"
@@ -116,14 +117,17 @@ def record_pregnancy(
             weeks_at_notification=weeks,
             expected_delivery_on=due_on,
             fetus_count=fetus_count,
-            institution=str(_get(answers, "diagnosis.institution") or "")[:120],
+            institution=str(get_path(answers, "diagnosis.institution") or "")[:120],
             handbooks_to_issue=rules.maternal_handbooks_to_issue(fetus_count),
             created_at=at,
             created_by=actor,
         )
         first: PregnancySupportRequest | None = None
         # 妊婦給付認定 needs the doctor's confirmation (fetal heartbeat) and the benefit in force (2025-04-01).
-        if _get(answers, "diagnosis.confirmed") is True and notified_on >= rules.PARAMETERS[0].effective_from:
+        if (
+            get_path(answers, "diagnosis.confirmed") is True
+            and notified_on >= rules.PARAMETERS[0].effective_from
+        ):
             first = PregnancySupportRequest.objects.create(
                 municipality_id=municipality_code,
                 pregnancy=record,

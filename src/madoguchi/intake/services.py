@@ -26,6 +26,7 @@ from madoguchi.core.audit import Actor, record_audit
 from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.identity.jpki import Verdict, matches_with_substitutions
 from madoguchi.identity.portal_session import PortalIdentity
+from madoguchi.procedures.conditions import get_path
 from madoguchi.procedures.engine import (
     Attachment as AttachmentRule,
 )
@@ -284,7 +285,7 @@ def _care_subject(form: FormDefinition, answers: Mapping[str, Any]) -> tuple[str
     cleaned = clean_answers(form, answers)
     if _role(cleaned) == "self":
         return ("self", "", "")
-    name, birth = _get(cleaned, "insured.name"), _get(cleaned, "insured.birth_date")
+    name, birth = get_path(cleaned, "insured.name"), get_path(cleaned, "insured.birth_date")
     return ("other", name if isinstance(name, str) else "", birth if isinstance(birth, str) else "")
 
 
@@ -312,11 +313,11 @@ def _refresh_care_insured_number(
         if (
             target in values
             and prefilled.get(target) == "office"
-            and values[target] != _get(draft.answers, target)
+            and values[target] != get_path(draft.answers, target)
         ):
             prefilled.pop(target)
     before, after = _care_subject(form, draft.answers), _care_subject(form, answers)
-    stale = [t for t in targets if prefilled.get(t) == "office" or _get(answers, t) in (None, "")]
+    stale = [t for t in targets if prefilled.get(t) == "office" or get_path(answers, t) in (None, "")]
     if before == after or not stale:
         return prefilled
     number = ""
@@ -540,15 +541,6 @@ def draft_signing_content(draft: Draft) -> bytes:
 # The intake checks
 
 
-def _get(answers: Mapping[str, Any], path: str) -> Any:
-    node: Any = answers
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
 def _page_of(form: FormDefinition, path: str) -> str:
     parts = path.split(".")
     for n in range(len(parts), 0, -1):  # "children.0.name" is on the page of the group "children"
@@ -611,7 +603,7 @@ def attachment_problems(
 
 
 def _role(answers: Mapping[str, Any]) -> str:
-    value = _get(answers, "applicant.role")
+    value = get_path(answers, "applicant.role")
     return value if isinstance(value, str) else "self"
 
 
@@ -631,10 +623,10 @@ def registry_problems(
     """Checks against the office's answers: registry match, 世帯主-only, children in the household."""
     out: list[IntakeProblem] = []
     role = _role(answers)
-    name = _get(answers, "applicant.name")
-    birth = _get(answers, "applicant.birth_date")
-    address = _get(answers, "applicant.address")
-    supplement = _get(answers, "applicant.address_supplement")
+    name = get_path(answers, "applicant.name")
+    birth = get_path(answers, "applicant.birth_date")
+    address = get_path(answers, "applicant.address")
+    supplement = get_path(answers, "applicant.address_supplement")
     if isinstance(address, str) and isinstance(supplement, str) and supplement:
         address = f"{address}　{supplement}"
     asked = dataclasses.replace(
@@ -726,7 +718,7 @@ def registry_problems(
             )
         )
     for group_path in _household_children_groups(form):
-        items = _get(answers, group_path)
+        items = get_path(answers, group_path)
         if not isinstance(items, list):
             continue
         group = form.field(group_path)
@@ -849,8 +841,8 @@ def signer_problems(
             )
         )
         return out
-    name = _get(answers, "applicant.name")
-    birth = _get(answers, "applicant.birth_date")
+    name = get_path(answers, "applicant.name")
+    birth = get_path(answers, "applicant.birth_date")
     if isinstance(name, str) and not same_name(name):
         out.append(
             _problem(
@@ -917,7 +909,7 @@ def subject_key(procedure_code: str, answers: Mapping[str, Any]) -> str:
     """Duplicate-detection key: SHA-256 of the procedure's subject fields (names folded for 異体字/width)."""
     values = []
     for path in SUBJECT_FIELDS.get(procedure_code, ()):
-        value = _get(answers, path)
+        value = get_path(answers, path)
         if isinstance(value, str):
             from madoguchi.intake.matching import comparison_key
 
@@ -1138,7 +1130,7 @@ def submit_application(
                         procedure_name=procedure.name_ja,
                         applicant_auth_serial=identity.auth_serial,
                         applicant_sign_serial=verdict.serial,
-                        applicant_name=str(_get(cleaned, "applicant.name") or identity.name)[:120],
+                        applicant_name=str(get_path(cleaned, "applicant.name") or identity.name)[:120],
                         applicant_role=_role(cleaned),
                         answers=cleaned,
                         attachment_hashes=hashes,
@@ -1641,7 +1633,7 @@ def submit_assisted_application(
                     procedure_name=procedure.name_ja,
                     applicant_auth_serial=applicant.auth_serial,
                     applicant_sign_serial="",
-                    applicant_name=str(_get(cleaned, "applicant.name") or applicant.name)[:120],
+                    applicant_name=str(get_path(cleaned, "applicant.name") or applicant.name)[:120],
                     applicant_role=_role(cleaned),
                     answers=cleaned,
                     attachment_hashes={},
