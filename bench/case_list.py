@@ -463,7 +463,9 @@ def _view_client(user: Any) -> Any:
 def _view_query(args: dict[str, Any]) -> str:
     from urllib.parse import urlencode
 
-    query = {k: v for k, v in args.items() if k not in ("actor_id", "queue", "search")}
+    query = {k: v for k, v in args.items() if k not in ("actor_id", "search")}
+    if args.get("search"):
+        query["q"] = args["search"]
     if query.get("overdue"):
         query["overdue"] = "on"
     if args.get("assignee") == "me":

@@ -513,6 +513,40 @@ def profile(items: list[Submission]) -> None:
     stats.sort_stats("tottime").print_stats(30)
 
 
+def _backend_cpu_s() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (from /proc: the server runs here)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sequential(items: list[Submission]) -> dict[str, float]:
+    """One client, one submission after another: wall time, this process's CPU and the database backend's CPU
+    per submission — what a submission costs, without queueing (the budget at 500/s on 2 cores is 4 ms)."""
+    from django.db import connection
+
+    postgres = connection.vendor == "postgresql"
+    _warm_up(items[0])
+    backend_before = _backend_cpu_s() if postgres else 0.0
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
+    for item in items:
+        _submit_ours(item)
+    cpu = time.process_time() - cpu_before
+    wall = time.perf_counter() - wall_before
+    backend = (_backend_cpu_s() - backend_before) if postgres else 0.0
+    n = len(items)
+    return {
+        "submissions": n,
+        "wall_ms": round(wall / n * 1000, 2),
+        "client_cpu_ms": round(cpu / n * 1000, 2),
+        "database_cpu_ms": round(backend / n * 1000, 2),
+    }
+
+
 def check_stored(expected: int) -> None:
     """Every submission is on file once, with its status event and audit row, and the audit chain verifies."""
     from madoguchi.core.audit import verify_chain
@@ -541,6 +575,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=0, help="worker processes (default: one per core)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile 200 sequential submissions first")
+    parser.add_argument(
+        "--sequential",
+        type=int,
+        default=200,
+        help="first send this many one after another and report the cost of one submission (0: skip)",
+    )
     args = parser.parse_args()
     args.processes = args.processes or os.cpu_count() or 2
     if args.submissions < 10:
@@ -552,16 +592,23 @@ def main() -> None:
 
         logging.getLogger("madoguchi").setLevel(logging.WARNING)
         started = time.perf_counter()
-        profiled = 200 if args.profile else 0
+        profiled = (200 if args.profile else 0) + args.sequential
         submissions, stages = prepare(args.submissions + profiled, args.seed)
         print(
             f"  prepared {len(submissions):,} signed submissions from {stages['residents']:,} residents in "
             f"{time.perf_counter() - started:.0f} s (seed {stages['seed_residents']:.0f} s, cards "
             f"{stages['issue_cards']:.0f} s, signing {stages['sign']:.0f} s)"
         )
-        if profiled:
-            profile(submissions[:profiled])
-            submissions = submissions[profiled:]
+        cost: dict[str, float] = {}
+        if args.sequential:
+            cost = sequential(submissions[: args.sequential])
+            print(
+                f"  one at a time: {cost['wall_ms']} ms per submission (this process's CPU {cost['client_cpu_ms']} ms,"
+                f" database backend CPU {cost['database_cpu_ms']} ms)"
+            )
+        if args.profile:
+            profile(submissions[args.sequential : profiled])
+        submissions = submissions[profiled:]
         raw = run_concurrent("raw", submissions, args.concurrency, args.processes)
         print(
             f"  raw:  {raw['per_s']:,.0f}/s p50 {raw['p50_ms']} ms p95 {raw['p95_ms']} ms  load {raw['load_average_before']}"
@@ -576,7 +623,7 @@ def main() -> None:
     result = {
         "name": "intake_submit",
         "unit": "submissions/s",
-        "figures": {"ours": ours, "raw": raw},
+        "figures": {"ours": ours, "raw": raw, "one_at_a_time": cost},
         "ratio": round(ratio, 3),
         "target": {"per_s": TARGET_RATE, "p95_ms": TARGET_P95_MS, "database": "postgresql"},
         "meets_target": ours["per_s"] >= TARGET_RATE and ours["p95_ms"] < TARGET_P95_MS,

@@ -62,7 +62,9 @@ def bench_database(kind: str) -> Iterator[Path]:
             connections.close_all()
         except Exception:
             pass
-        if pg_name:
+        if pg_name and os.environ.get("MADOGUCHI_BENCH_KEEP"):
+            print(f"  kept database {pg_name} (MADOGUCHI_BENCH_KEEP; drop it when done)")
+        elif pg_name:
             import psycopg
 
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:

@@ -48,10 +48,21 @@ def is_due_soon(due: dt.date | None, today: dt.date) -> bool:
     )
 
 
+def due_soon_until(today: dt.date) -> dt.date:
+    """The last deadline that is still "due soon" seen from `today`: a deadline is due soon exactly when
+    `today <= due <= due_soon_until(today)` (business days left never decrease as the deadline moves later), so a
+    list can count due-soon cases with one date range instead of a date calculation per case."""
+    last = today
+    while business_days_left(last + dt.timedelta(days=1), today) <= DUE_SOON_BUSINESS_DAYS:
+        last += dt.timedelta(days=1)
+    return last
+
+
 __all__ = [
     "DUE_SOON_BUSINESS_DAYS",
     "business_days_left",
     "due_on",
+    "due_soon_until",
     "extend_for_pause",
     "is_business_day",
     "is_due_soon",

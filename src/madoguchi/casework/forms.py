@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,25 +19,48 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 DATE_STYLES = (("wareki", _("和暦")), ("seireki", _("西暦")))
+_SELECTED = mark_safe(" selected")
+
+
+class PlainSelect(forms.Select):
+    """A single `<select>` written in Python: the markup of Django's widget without rendering one template per
+    `<option>` (the case list's filters have ~100 options; their templates were a large share of the page)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, _SELECTED if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
 
 
 class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("状況"), required=False)
-    procedure = forms.ChoiceField(label=_("手続"), required=False)
-    assignee = forms.ChoiceField(label=_("担当者"), required=False)
+    q = forms.CharField(label=_("受付番号・申請者名（先頭から）"), required=False, max_length=60)
+    status = forms.ChoiceField(label=_("状況"), required=False, widget=PlainSelect)
+    queue = forms.ChoiceField(label=_("担当業務"), required=False, widget=PlainSelect)
+    procedure = forms.ChoiceField(label=_("手続"), required=False, widget=PlainSelect)
+    assignee = forms.ChoiceField(label=_("担当者"), required=False, widget=PlainSelect)
     overdue = forms.BooleanField(label=_("期限を過ぎた案件だけ"), required=False)
-    dates = forms.ChoiceField(label=_("日付の表示"), required=False, choices=DATE_STYLES)
+    dates = forms.ChoiceField(label=_("日付の表示"), required=False, choices=DATE_STYLES, widget=PlainSelect)
 
     def __init__(
         self,
         *args: Any,
         statuses: list[tuple[str, str]],
+        queues: list[tuple[str, str]],
         procedures: list[tuple[str, str]],
         staff: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("すべて")), *statuses]
+        cast(forms.ChoiceField, self.fields["queue"]).choices = [("", _("すべて")), *queues]
         cast(forms.ChoiceField, self.fields["procedure"]).choices = [("", _("すべて")), *procedures]
         cast(forms.ChoiceField, self.fields["assignee"]).choices = [
             ("", _("すべて")),

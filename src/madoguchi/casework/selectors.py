@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 
@@ -17,6 +17,9 @@ from madoguchi.core.errors import NotFoundInMunicipality
 from madoguchi.core.models import AccessPurpose, StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.intake.matching import texts_match
+from madoguchi.procedures.engine import get_catalogue
+from madoguchi.procedures.i18n import text_of
+from madoguchi.procedures.labels import BUSINESS_LABELS
 from madoguchi.registry import relationships
 from madoguchi.registry import selectors as registry
 from madoguchi.registry.models import Resident
@@ -24,7 +27,7 @@ from madoguchi.registry.models import Resident
 from . import deadlines
 from .models import OPEN_STATUSES, ApprovalStep, Case, CaseStatus
 from .policy import can_view_cases, may_act_on_step, require_view
-from .services import open_proposal
+from .services import OTHER_QUEUE, open_proposal
 
 SORTS: dict[str, tuple[str, ...]] = {
     "due_on": ("due_on", "received_at", "id"),
@@ -58,6 +61,24 @@ LIST_FIELDS: tuple[str, ...] = (
     "assignee__username",
     "assignee__first_name",
     "assignee__last_name",
+)
+# The columns a page reads, in `CaseRow`'s order (the list's rows are tuples, not model instances).
+ROW_COLUMNS: tuple[str, ...] = (
+    "id",
+    "receipt_number",
+    "procedure_code",
+    "procedure_name",
+    "applicant_name",
+    "is_assisted",
+    "signature_valid",
+    "status",
+    "queue",
+    "received_at",
+    "due_on",
+    "assignee_id",
+    "assignee__username",
+    "assignee__last_name",
+    "assignee__first_name",
 )
 # Above this many matches the list says "1,000 件以上" instead of counting every case on every page view.
 COUNT_LIMIT = 1000
@@ -122,12 +143,53 @@ def list_cases(
     return qs.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One line of the case list: the columns it shows, read as a tuple (no model instance, no second object for
+    the assignee)."""
+
+    pk: int
+    receipt_number: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    is_assisted: bool
+    signature_valid: bool
+    status: str
+    queue: str
+    received_at: dt.datetime
+    due_on: dt.date | None
+    assignee_id: int | None
+    assignee_username: str | None
+    assignee_last_name: str | None
+    assignee_first_name: str | None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def assignee_name(self) -> str:
+        """The assignee's display name (as `StaffUser.display_name`), "" when nobody is assigned."""
+        if self.assignee_id is None:
+            return ""
+        name = f"{self.assignee_last_name or ''} {self.assignee_first_name or ''}".strip()
+        return name or (self.assignee_username or "")
+
+    def get_status_display(self) -> str:
+        return str(CaseStatus(self.status).label) if self.status in CaseStatus.values else self.status
+
+
 @dataclass(frozen=True)
 class CasePage:
     """One page of the case list: its rows, whether there are pages around it and a count bounded at
     `COUNT_LIMIT` (`count_is_lower_bound`: at least that many)."""
 
-    rows: list[Case]
+    rows: list[CaseRow]
     number: int
     size: int
     count: int
@@ -159,23 +221,31 @@ class CasePage:
 
 
 def case_page(cases: QuerySet[Case], *, number: Any, size: int) -> CasePage:
-    """Page `number` (1-based; anything else is page 1) of `cases`: `size` rows by LIMIT/OFFSET on the sort's
-    index, one more row to know whether a next page exists, and a count that stops at `COUNT_LIMIT`."""
+    """Page `number` (1-based; anything else is page 1) of `cases` in one statement: `size` rows by LIMIT/OFFSET on
+    the sort's index (one more to know whether a next page exists), each carrying the number of matches counted up
+    to `COUNT_LIMIT` + 1 by an uncorrelated subquery over the same index (evaluated once, not per row)."""
     try:
         page = max(1, int(number))
     except (TypeError, ValueError):
         page = 1
-    window = list(cases[(page - 1) * size : page * size + 1])
-    rows = window[:size]
-    # Everything on the first page needs no second query; otherwise (a stale link past the end included) count.
-    count = len(rows) if page == 1 and len(window) <= size else _bounded_count(cases)
+    # The count statement is compiled by Django from the same queryset; only the wrapper is written here.
+    count_sql, count_params = _bounded(cases).query.sql_with_params()
+    bounded = RawSQL(f"SELECT COUNT(*) FROM ({count_sql}) bounded_matches", count_params)  # noqa: S608, S611
+    window = list(
+        cases.annotate(matches=bounded).values_list(*ROW_COLUMNS, "matches")[
+            (page - 1) * size : page * size + 1
+        ]
+    )
+    rows = [CaseRow(*row[:-1]) for row in window[:size]]
+    # A stale link past the last page gets no row to carry the count: count on its own.
+    count = window[0][-1] if window else _bounded(cases).count()
     capped = count > COUNT_LIMIT
     return CasePage(rows, page, size, min(count, COUNT_LIMIT), capped, len(window) > size)
 
 
-def _bounded_count(cases: QuerySet[Case]) -> int:
-    """The number of matching cases, counted up to COUNT_LIMIT + 1 (COUNT over a LIMIT subquery)."""
-    return cases.order_by().values("id")[: COUNT_LIMIT + 1].count()
+def _bounded(cases: QuerySet[Case]) -> QuerySet[Case, Any]:
+    """The ids of the first COUNT_LIMIT + 1 matches, unordered: what the page counts (an index-only range)."""
+    return cases.order_by().values("id")[: COUNT_LIMIT + 1]
 
 
 @dataclass(frozen=True)
@@ -188,6 +258,7 @@ class MyWork:
     returned: int
     unassigned: int
     awaiting_my_approval: int
+    unassigned_is_lower_bound: bool = False  # more than COUNT_LIMIT: "1000 件以上"
 
 
 def awaiting_approval_by(actor: StaffUser) -> list[Case]:
@@ -212,19 +283,30 @@ def awaiting_approval_by(actor: StaffUser) -> list[Case]:
 
 
 def my_work(*, actor: StaffUser, today: dt.date) -> MyWork:
-    """Counts of the actor's work: assigned open cases, due soon, overdue, awaiting correction, unassigned, approvals."""
+    """Counts of the actor's work: assigned open cases, due soon, overdue, awaiting correction, unassigned, approvals.
+
+    Two statements over the open-case indexes: the actor's own counts in one pass (due soon is a date range, see
+    `deadlines.due_soon_until`) and the unassigned count."""
     require_view(actor)
     cases = scoped(Case.objects.all(), actor)
-    mine = cases.filter(assignee=actor, status__in=OPEN_STATUSES)
-    running = mine.exclude(status=CaseStatus.RETURNED_FOR_CORRECTION)
-    due_dates = list(running.exclude(due_on__isnull=True).values_list("due_on", flat=True))
+    returned = Q(status=CaseStatus.RETURNED_FOR_CORRECTION)
+    mine = cases.filter(_is_open(), assignee=actor).aggregate(
+        assigned=Count("id"),
+        returned=Count("id", filter=returned),
+        overdue=Count("id", filter=~returned & Q(due_on__lt=today)),
+        due_soon=Count(
+            "id", filter=~returned & Q(due_on__gte=today, due_on__lte=deadlines.due_soon_until(today))
+        ),
+    )
+    unassigned = cases.filter(_is_open(), assignee__isnull=True)[: COUNT_LIMIT + 1].count()
     return MyWork(
-        assigned=mine.count(),
-        due_soon=sum(1 for d in due_dates if deadlines.is_due_soon(d, today)),
-        overdue=sum(1 for d in due_dates if deadlines.is_overdue(d, today)),
-        returned=mine.filter(status=CaseStatus.RETURNED_FOR_CORRECTION).count(),
-        unassigned=cases.filter(assignee__isnull=True, status__in=OPEN_STATUSES).count(),
+        assigned=mine["assigned"],
+        due_soon=mine["due_soon"],
+        overdue=mine["overdue"],
+        returned=mine["returned"],
+        unassigned=min(unassigned, COUNT_LIMIT),
         awaiting_my_approval=len(awaiting_approval_by(actor)),
+        unassigned_is_lower_bound=unassigned > COUNT_LIMIT,
     )
 
 
@@ -379,23 +461,15 @@ def status_choices() -> list[tuple[str, str]]:
     return [("open", gettext("処理中（未完了）")), *[(s.value, str(s.label)) for s in CaseStatus]]
 
 
-def procedures_in_use(*, actor: StaffUser) -> list[tuple[str, str]]:
-    """(code, name) of procedures that have cases in the actor's municipality, for the filter.
+def procedure_choices() -> list[tuple[str, str]]:
+    """(code, name in the page language) of every municipal procedure of the catalogue, for the filter: the list
+    is the catalogue's (no query; a procedure a municipality disabled keeps its cases findable)."""
+    return [(p.code, text_of(p, "name")) for p in get_catalogue() if p.business]
 
-    One index probe per procedure (the next code after the last one, on the municipality + procedure index) instead
-    of a DISTINCT over every case: a skip scan that costs the same with 1,000 or 1,000,000 cases.
-    """
-    require_view(actor)
-    cases = scoped(Case.objects.all(), actor).order_by("procedure_code")
-    out: list[tuple[str, str]] = []
-    last = None
-    while True:
-        following = cases.filter(procedure_code__gt=last) if last is not None else cases
-        row = following.values_list("procedure_code", "procedure_name").first()
-        if row is None:
-            return out
-        out.append((row[0], row[1]))
-        last = row[0]
+
+def queue_choices() -> list[tuple[str, str]]:
+    """(queue, label) of the 担当業務 a case can be in: one per business of the catalogue, then "other"."""
+    return [*((b, str(label)) for b, label in BUSINESS_LABELS.items()), (OTHER_QUEUE, gettext("その他"))]
 
 
 def assignable_staff(*, actor: StaffUser) -> list[StaffUser]:

@@ -69,3 +69,21 @@ def test_invalid_inputs() -> None:
         deadlines.due_on(D(2026, 1, 5), -1)
     with pytest.raises(ValueError):
         deadlines.extend_for_pause(D(2026, 1, 5), D(2026, 1, 6), D(2026, 1, 5))
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        dt.date(2026, 11, 26),  # Thursday
+        dt.date(2026, 11, 20),  # Friday before 勤労感謝の日 (Mon 23 Nov)
+        dt.date(2026, 12, 25),  # before the 年末年始 closure
+        dt.date(2026, 12, 30),  # inside the closure
+        dt.date(2027, 4, 28),  # before Golden Week
+        dt.date(2027, 5, 1),  # a Saturday in Golden Week
+    ],
+)
+def test_due_soon_until_is_the_range_is_due_soon_describes(today: dt.date) -> None:
+    limit = deadlines.due_soon_until(today)
+    for offset in range(-5, 40):
+        due = today + dt.timedelta(days=offset)
+        assert deadlines.is_due_soon(due, today) == (today <= due <= limit), (today, due, limit)

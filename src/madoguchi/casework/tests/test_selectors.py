@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from madoguchi.casework import selectors, services
+from madoguchi.casework import deadlines, selectors, services
 from madoguchi.casework.models import Case
 from madoguchi.core.models import AccessLogEntry
 
@@ -49,16 +49,30 @@ def test_found_by_serial_then_by_attributes_then_not_found(case, chiyoda, make_s
     assert reads.count() == 3  # every registry read for the comparison is logged; the miss read nothing
 
 
-def test_queue_filters_and_my_work(case, chiyoda, make_staff) -> None:
+def test_queue_filters_and_my_work(case, chiyoda, make_staff, monkeypatch) -> None:
     reviewer = make_staff(chiyoda, "reviewer")
     approver = make_staff(chiyoda, "approver")
     today = timezone.localdate()
     assert selectors.my_work(actor=reviewer, today=today).unassigned == 1
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 0)
+    bounded = selectors.my_work(actor=reviewer, today=today)
+    assert (bounded.unassigned, bounded.unassigned_is_lower_bound) == (0, True)  # "0 件以上" past the bound
+    monkeypatch.undo()
     long_ago = timezone.now() - dt.timedelta(days=90)
     services.accept_case(actor=reviewer, case_id=case.pk, now=long_ago)
     services.claim_case(actor=reviewer, case_id=case.pk)
     work = selectors.my_work(actor=reviewer, today=today)
     assert (work.assigned, work.overdue, work.unassigned, work.returned) == (1, 1, 0, 0)
+    original_due = Case.objects.get(pk=case.pk).due_on
+    for due, soon in [
+        (today, 1),
+        (deadlines.due_soon_until(today), 1),
+        (deadlines.due_soon_until(today) + dt.timedelta(days=1), 0),
+    ]:
+        Case.objects.filter(pk=case.pk).update(due_on=due)
+        work = selectors.my_work(actor=reviewer, today=today)
+        assert (work.due_soon, work.overdue) == (soon, 0), due
+    Case.objects.filter(pk=case.pk).update(due_on=original_due)
     assert list(selectors.list_cases(actor=reviewer, overdue=True, today=today)) == [case]
     assert list(selectors.list_cases(actor=reviewer, assignee="none", today=today)) == []
     assert list(selectors.list_cases(actor=reviewer, assignee=str(reviewer.pk), today=today)) == [case]
@@ -104,10 +118,23 @@ def test_list_pages_count_up_to_a_bound_and_search_and_queue_filter(
     exact = selectors.case_page(everything, number=2, size=2)
     assert (exact.count, exact.count_is_lower_bound, exact.num_pages) == (7, False, 4)
     assert selectors.case_page(everything, number="x", size=50).number == 1
+    past = selectors.case_page(everything, number=9, size=2)  # a stale link past the last page
+    assert (past.rows, past.count, past.has_next, past.has_previous) == ([], 7, False, True)
     small = selectors.case_page(everything, number=1, size=50)
     assert (len(small.rows), small.count, small.has_other_pages) == (7, 7, False)
-    # Only the listed columns are read (not the answers).
-    assert "answers" in small.rows[0].get_deferred_fields()
+    # Only the listed columns are read (not the answers): the rows are the list's columns, not model instances.
+    assert not hasattr(small.rows[0], "answers")
+    assert {r.pk for r in small.rows} == set(Case.objects.values_list("pk", flat=True))
+    row = next(r for r in small.rows if r.pk == case.pk)
+    assert (row.assignee_id, row.assignee_name) == (None, "")
+    Case.objects.filter(pk=case.pk).update(assignee=reviewer)
+    mine = selectors.case_page(
+        selectors.list_cases(actor=reviewer, assignee="me", today=today), number=1, size=5
+    )
+    assert [(r.pk, r.assignee_name) for r in mine.rows] == [(case.pk, reviewer.display_name)]
+    assert (mine.count, mine.count_is_lower_bound) == (1, False)
+    assert (row.receipt_number, row.status, row.due_on) == (case.receipt_number, case.status, case.due_on)
+    assert row.get_status_display() == case.get_status_display() and row.is_open == case.is_open
 
     def ids(**filters: object) -> list[int]:
         return [c.pk for c in selectors.list_cases(actor=reviewer, today=today, **filters)]  # type: ignore[arg-type]
@@ -118,4 +145,6 @@ def test_list_pages_count_up_to_a_bound_and_search_and_queue_filter(
     assert set(ids(search=case.applicant_name[:2])) == set(Case.objects.values_list("pk", flat=True))
     assert ids(search="存在しない名前") == []
     assert len(ids(queue="other")) == 3 and case.pk in ids(queue=case.queue)
-    assert selectors.procedures_in_use(actor=reviewer) == [(case.procedure_code, case.procedure_name)]
+    choices = dict(selectors.procedure_choices())
+    assert choices[case.procedure_code] and len(choices) == 27  # the catalogue's municipal procedures
+    assert [q for q, _label in selectors.queue_choices()][-1] == "other"

@@ -47,6 +47,30 @@ def test_list_shows_counts_filters_sorting_and_overdue(staff_client, chiyoda, ca
     assert case.receipt_number in overdue
 
 
+def test_list_searches_by_receipt_number_or_name_and_filters_by_queue(staff_client, chiyoda, case) -> None:
+    client, _reviewer = staff_client(chiyoda, "reviewer")
+    page = client.get("/office/cases/").content.decode()
+    # The filters: a search box, the 担当業務 and every catalogue procedure, each select a labelled <select>.
+    assert 'name="q"' in page and '<select name="queue"' in page and 'id="id_queue"' in page
+    assert '<option value="child_allowance">児童手当</option>' in page
+    assert '<option value="child_allowance_certification">児童手当等の受給資格' in page
+    detail = f'href="/office/cases/{case.pk}/"'
+    assert detail in page
+    for query, found in [
+        ({"q": case.receipt_number}, True),
+        ({"q": case.receipt_number.replace("-", "")}, True),
+        ({"q": case.applicant_name[:2]}, True),
+        ({"q": "該当なし"}, False),
+        ({"queue": case.queue}, True),
+        ({"queue": "disaster"}, False),
+    ]:
+        body = client.get("/office/cases/", query).content.decode()
+        assert (detail in body) is found, query
+    chosen = client.get("/office/cases/", {"queue": "disaster", "q": "abc"}).content.decode()
+    assert '<option value="disaster" selected>' in chosen and 'value="abc"' in chosen
+    assert "条件を確認してください" in client.get("/office/cases/", {"q": "x" * 61}).content.decode()
+
+
 def test_counter_clerk_is_refused(staff_client, chiyoda, case) -> None:
     client, _ = staff_client(chiyoda, "counter_clerk")
     assert client.get("/office/cases/").status_code == 403
