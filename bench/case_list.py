@@ -363,22 +363,12 @@ def plan_requests(staff: dict[str, list[int]], count: int, seed: int) -> list[tu
     return out
 
 
-def _queryset(args: dict[str, Any]) -> tuple[Any, int]:
-    from madoguchi.casework import selectors
-    from madoguchi.core.models import StaffUser
-
-    actor = StaffUser.objects.get(pk=args["actor_id"])
-    filters = {k: v for k, v in args.items() if k not in ("actor_id", "page")}
-    return selectors.list_cases(actor=actor, today=TODAY, **filters), args["page"]
-
-
 def ours(actor: Any, args: dict[str, Any]) -> int:
-    """One list page as the office view reads it: the filtered queryset, then its page (rows + bounded count)."""
+    """One list page as the office view reads it: `casework.selectors.case_page` (rows + bounded count)."""
     from madoguchi.casework import selectors
 
     filters = {k: v for k, v in args.items() if k not in ("actor_id", "page")}
-    qs = selectors.list_cases(actor=actor, today=TODAY, **filters)
-    page = selectors.case_page(qs, number=args["page"], size=PAGE_SIZE)
+    page = selectors.case_page(actor=actor, today=TODAY, number=args["page"], size=PAGE_SIZE, **filters)
     return len(page.rows)
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from madoguchi.casework import deadlines, selectors, services
-from madoguchi.casework.models import Case
+from madoguchi.casework.models import Case, CaseStatus
 from madoguchi.core.models import AccessLogEntry
 
 from .helpers import make_world, pull_all, submit_child_allowance
@@ -107,20 +107,20 @@ def test_list_pages_count_up_to_a_bound_and_search_and_queue_filter(
     reviewer = make_staff(chiyoda, "reviewer")
     today = timezone.localdate()
     _copies(case, 6)  # 7 cases
-    everything = selectors.list_cases(actor=reviewer, today=today)
+    everything = {"actor": reviewer, "today": today}
     monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
-    first = selectors.case_page(everything, number=1, size=2)
+    first = selectors.case_page(**everything, number=1, size=2)
     assert len(first.rows) == 2 and first.has_next and not first.has_previous
     assert (first.count, first.count_is_lower_bound, first.num_pages) == (3, True, None)  # "3 件以上"
-    last = selectors.case_page(everything, number="4", size=2)
+    last = selectors.case_page(**everything, number="4", size=2)
     assert len(last.rows) == 1 and not last.has_next and last.previous_page_number == 3
     monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
-    exact = selectors.case_page(everything, number=2, size=2)
+    exact = selectors.case_page(**everything, number=2, size=2)
     assert (exact.count, exact.count_is_lower_bound, exact.num_pages) == (7, False, 4)
-    assert selectors.case_page(everything, number="x", size=50).number == 1
-    past = selectors.case_page(everything, number=9, size=2)  # a stale link past the last page
+    assert selectors.case_page(**everything, number="x", size=50).number == 1
+    past = selectors.case_page(**everything, number=9, size=2)  # a stale link past the last page
     assert (past.rows, past.count, past.has_next, past.has_previous) == ([], 7, False, True)
-    small = selectors.case_page(everything, number=1, size=50)
+    small = selectors.case_page(**everything, number=1, size=50)
     assert (len(small.rows), small.count, small.has_other_pages) == (7, 7, False)
     # Only the listed columns are read (not the answers): the rows are the list's columns, not model instances.
     assert not hasattr(small.rows[0], "answers")
@@ -128,12 +128,15 @@ def test_list_pages_count_up_to_a_bound_and_search_and_queue_filter(
     row = next(r for r in small.rows if r.pk == case.pk)
     assert (row.assignee_id, row.assignee_name) == (None, "")
     Case.objects.filter(pk=case.pk).update(assignee=reviewer)
-    mine = selectors.case_page(
-        selectors.list_cases(actor=reviewer, assignee="me", today=today), number=1, size=5
-    )
+    mine = selectors.case_page(actor=reviewer, assignee="me", today=today, number=1, size=5)
     assert [(r.pk, r.assignee_name) for r in mine.rows] == [(case.pk, reviewer.display_name)]
     assert (mine.count, mine.count_is_lower_bound) == (1, False)
     assert (row.receipt_number, row.status, row.due_on) == (case.receipt_number, case.status, case.due_on)
+    assert (row.received_at, row.is_assisted, row.signature_valid) == (
+        case.received_at,
+        case.is_assisted,
+        case.signature_valid,
+    )
     assert row.get_status_display() == case.get_status_display() and row.is_open == case.is_open
 
     def ids(**filters: object) -> list[int]:
@@ -148,3 +151,66 @@ def test_list_pages_count_up_to_a_bound_and_search_and_queue_filter(
     choices = dict(selectors.procedure_choices())
     assert choices[case.procedure_code] and len(choices) == 27  # the catalogue's municipal procedures
     assert [q for q, _label in selectors.queue_choices()][-1] == "other"
+
+
+def test_the_list_page_and_list_cases_agree_on_every_filter_and_sort(
+    case, chiyoda, sapporo, make_staff
+) -> None:
+    """The page's SQL and the ORM's `list_cases` describe one list: same ids in the same order, page by page."""
+    reviewer = make_staff(chiyoda, "reviewer")
+    other = make_staff(chiyoda, "approver")
+    today = timezone.localdate()
+    copies = _copies(case, 11)
+    for n, copy in enumerate(copies):  # a spread of statuses, assignees and deadlines (some past, some none)
+        copy.status = [
+            CaseStatus.RECEIVED,
+            CaseStatus.ACCEPTED,
+            CaseStatus.IN_REVIEW,
+            CaseStatus.RETURNED_FOR_CORRECTION,
+            CaseStatus.DECIDED,
+        ][n % 5]
+        copy.assignee = [None, reviewer, other][n % 3]
+        copy.due_on = None if n % 4 == 0 else today + dt.timedelta(days=n - 5)
+        copy.applicant_name = ["山田　花子", "山本　一郎", "佐藤　次郎"][n % 3]
+    Case.objects.bulk_update(copies, ["status", "assignee", "due_on", "applicant_name"])
+    filter_sets: list[dict[str, object]] = [
+        {},
+        {"status": "open"},
+        {"status": CaseStatus.IN_REVIEW},
+        {"assignee": "me"},
+        {"assignee": "none", "status": "open"},
+        {"assignee": str(other.pk)},
+        {"overdue": True},
+        {"queue": "other"},
+        {"queue": case.queue, "status": "open"},
+        {"procedure_code": case.procedure_code},
+        {"search": "山"},
+        {"search": "山田"},
+        {"search": case.receipt_number.replace("-", "")},
+    ]
+    for filters in filter_sets:
+        for sort in selectors.SORTS:
+            expected = [
+                c.pk
+                for c in selectors.list_cases(actor=reviewer, today=today, sort=sort, **filters)  # type: ignore[arg-type]
+            ]
+            got: list[int] = []
+            number = 1
+            while True:
+                page = selectors.case_page(
+                    actor=reviewer,
+                    today=today,
+                    sort=sort,
+                    number=number,
+                    size=4,
+                    **filters,  # type: ignore[arg-type]
+                )
+                got += [r.pk for r in page.rows]
+                assert page.count == len(expected), (filters, sort)
+                if not page.has_next:
+                    break
+                number += 1
+            assert got == expected, (filters, sort)
+    # Another municipality's staff see none of these cases.
+    outsider = make_staff(sapporo, "reviewer")
+    assert selectors.case_page(actor=outsider, today=today, number=1, size=50).rows == []
