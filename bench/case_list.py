@@ -7,16 +7,17 @@ received over the three years before 2026-11-01, 12 procedures in 8 queues (担�
 cases still open (most of them recent, about a fifth of those past their deadline), 20 % of the open cases not
 assigned, 48 reviewers/approvers (6 per queue), receipt numbers per year as intake issues them.
 Measured: `--concurrency` staff (worker processes × threads, each thread its own database connection), each running
-`--requests` list page views drawn from the mix the office page performs, through the selectors the view calls —
-`casework.selectors.list_cases` + `case_page` (the page's rows and its bounded count): my queue (assignee = me,
-open), team queue (queue, open), overdue, unassigned, a status filter, a receipt number search, the whole list page
-1 and a deep page (page 100 of the whole list, OFFSET 4,950). `--view` also times the page itself through the
-Django test client (one logged-in client per thread: filters, my-work counts, procedures, template), reported apart.
-Raw baseline in the same run: the very SQL those querysets compile to (page query and count query), executed bare
-with psycopg / sqlite3 at the same concurrency, rows as tuples.
+`--requests` list page views drawn from the mix the office page performs, through the selector the view calls —
+`casework.selectors.case_page` (the page's rows, the assignee's name and the bounded count, one statement): my
+queue (assignee = me, open), team queue (queue, open), overdue, unassigned, a status filter, a receipt number search,
+the whole list page 1 and a deep page (page 100 of the whole list, offset 4,950). `--view` also times the whole page
+through the Django test client (one logged-in client per thread: session, second factor, filters, my-work counts,
+template), reported apart; `--view-think-ms` lets each member of staff pause between pages there.
+Raw baseline in the same run: the very SQL the selector sends, executed bare with psycopg / sqlite3 at the same
+concurrency, rows as tuples.
 
 Usage: python bench/case_list.py [--cases 1000000] [--database sqlite|postgresql] [--concurrency 16]
-       [--processes 2] [--requests 40] [--view] [--explain]
+       [--processes 2] [--requests 40] [--view [--view-think-ms 1000]] [--explain] [--reuse-database NAME]
 """
 
 from __future__ import annotations
@@ -486,6 +487,7 @@ def _worker(
     lock = threading.Lock()
 
     def client(thread_index: int) -> None:
+        pauses = random.Random(f"{index}:{thread_index}:think")
         actors: dict[int, Any] = {}
         runner = _raw_runner(connection.vendor, dsn) if kind == "raw" else None
         browsers: dict[int, Any] = {}
@@ -515,6 +517,8 @@ def _worker(
                     errors.append(f"{type(exc).__name__}: {exc}"[:300])
                 continue
             mine.setdefault(request_kind, []).append(time.monotonic() - started)
+            if kind == "view" and VIEW_THINK_S:  # a member of staff reads the page before the next click
+                time.sleep(pauses.expovariate(1 / VIEW_THINK_S))
         connections.close_all()
         with lock:
             for k, v in mine.items():
@@ -529,6 +533,9 @@ def _worker(
     for t in pool:
         t.join()
     results.put((index, begin, time.monotonic(), latencies, errors))
+
+
+VIEW_THINK_S = 0.0  # --view-think-ms
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -598,8 +605,16 @@ def main() -> None:
         help="a loaded database kept by an interrupted run (PostgreSQL; migrated to the current schema, kept)",
     )
     parser.add_argument("--explain", action="store_true", help="print the plan of each kind's statements")
+    parser.add_argument(
+        "--view-think-ms",
+        type=float,
+        default=0.0,
+        help="with --view: each member of staff pauses this long on average (exponential) between pages",
+    )
     args = parser.parse_args()
     args.processes = args.processes or os.cpu_count() or 2
+    global VIEW_THINK_S
+    VIEW_THINK_S = args.view_think_ms / 1000
     if args.cases < 10_000:
         raise SystemExit("--cases must be at least 10000 (the deep page is page 100 of 50)")
     if args.reuse_database and args.database != "postgresql":
@@ -657,7 +672,7 @@ def main() -> None:
     ratio = raw["p95_ms"] / mine["p95_ms"]
     figures: dict[str, Any] = {"ours": mine, "raw": raw}
     if view is not None:
-        figures["view"] = view
+        figures["view"] = {**view, "think_ms_mean": args.view_think_ms}
     result = {
         "name": "case_list",
         "unit": "ms p95 per list page (rows + bounded count)",

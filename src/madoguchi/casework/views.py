@@ -60,8 +60,12 @@ def _date_style(request: HttpRequest) -> str:
 
 
 def _staff_choices(actor: StaffUser) -> list[tuple[str, str]]:
+    # The role labels are translated once per page, not once per member of staff (get_role_display hashes the
+    # lazy choices on every call).
+    roles = {value: str(label) for value, label in StaffUser._meta.get_field("role").flatchoices}
+    template = gettext("%(name)s（%(role)s）")
     return [
-        (str(s.pk), gettext("%(name)s（%(role)s）") % {"name": s.display_name, "role": s.get_role_display()})
+        (str(s.pk), template % {"name": s.display_name, "role": roles.get(s.role, s.role)})
         for s in selectors.assignable_staff(actor=actor)
     ]
 
