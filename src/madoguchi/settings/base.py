@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "madoguchi.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "madoguchi.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "madoguchi.core.i18n.ZoneLanguageMiddleware",
@@ -180,7 +181,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Staff sessions end after 30 minutes without activity (shared counter terminals).
 SESSION_COOKIE_AGE = int(env("MADOGUCHI_SESSION_SECONDS", "1800") or "1800")
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: the session is saved again (30 more minutes) at most once a minute while in use, by
+# core.middleware.SessionRefreshMiddleware, instead of a database write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+MADOGUCHI_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

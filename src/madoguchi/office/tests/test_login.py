@@ -1,8 +1,15 @@
 """Staff login: password + TOTP, lockout after 5 failures, every office page needs a verified second factor."""
 
+import datetime as dt
+from unittest import mock
+
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.testing import TEST_PASSWORD, current_token
@@ -94,9 +101,33 @@ def test_office_api_needs_a_verified_second_factor(make_staff, chiyoda) -> None:
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_sessions_time_out() -> None:
-    assert settings.SESSION_COOKIE_AGE <= 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_sessions_end_after_30_idle_minutes_and_use_keeps_them_without_a_write_per_request(
+    staff_client, chiyoda
+) -> None:
+    assert settings.SESSION_COOKIE_AGE == 1800
+    client, _user = staff_client(chiyoda, "reviewer")
+    start = timezone.now()
+
+    def at(minutes: float) -> HttpResponse:
+        moment = start + dt.timedelta(minutes=minutes)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=moment),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            response = client.get("/office/")
+        response.session_writes = sum("django_session" in q["sql"] and "UPDATE" in q["sql"] for q in queries)  # type: ignore[attr-defined]
+        return response
+
+    first = at(0)
+    assert first.status_code == 200
+    assert at(0.5).session_writes == 0  # within the refresh interval: read only
+    refreshed = at(20)
+    assert refreshed.status_code == 200 and refreshed.session_writes == 1  # past the interval: saved once
+    assert at(20.5).session_writes == 0
+    assert at(45).status_code == 200  # 25 minutes after the refresh at 20: still in
+    assert at(74).status_code == 200  # 29 minutes after the refresh at 45
+    idle = at(74 + 31)  # 31 idle minutes
+    assert idle.status_code == 302 and idle["Location"].startswith("/office/login/")
 
 
 def test_staff_without_a_municipality_cannot_log_in(make_staff, chiyoda) -> None:
