@@ -75,8 +75,10 @@ def record_audit(
         )
     who = Actor.of(actor)
     code = municipality if isinstance(municipality, str) else municipality.code
-    AuditChainHead.objects.get_or_create(municipality_id=code)
-    head = AuditChainHead.objects.select_for_update().get(municipality_id=code)
+    head = AuditChainHead.objects.select_for_update().filter(municipality_id=code).first()
+    if head is None:  # the municipality's first audited change: start its chain
+        AuditChainHead.objects.get_or_create(municipality_id=code)
+        head = AuditChainHead.objects.select_for_update().get(municipality_id=code)
     entry = AuditEntry(
         municipality_id=code,
         sequence=head.last_sequence + 1,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from madoguchi.common.checkdigits import is_valid_individual_number, normalize_individual_number
@@ -197,7 +197,25 @@ def load_demo_residents(
             target_id=municipality.code,
             after={"households": len(households), "residents": created, "synthetic": True},
         )
+    if created >= ANALYZE_AFTER_ROWS:
+        refresh_planner_statistics()
     return created
+
+
+# A load this large leaves the planner's statistics stale until auto-analyze catches up.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE the registry tables after a large load (import, demo seed).
+
+    Until statistics are refreshed the planner still believes the tables nearly empty and may walk a whole
+    municipality's residents through another index instead of using the right one (a household's members: a
+    14 ms scan of 21,000 residents instead of a 0.05 ms index probe); auto-analyze catches up only later.
+    """
+    with connection.cursor() as cursor:
+        for model in (Household, Resident, RegistryEvent):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _plan_demo_relocations(

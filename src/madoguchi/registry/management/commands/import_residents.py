@@ -8,7 +8,6 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -24,11 +23,10 @@ from madoguchi.core.audit import Actor
 from madoguchi.core.errors import BusinessRuleViolation
 from madoguchi.core.models import Municipality
 from madoguchi.registry.importing import import_residents
-from madoguchi.registry.models import Household, RegistryEvent, Resident
+from madoguchi.registry.services import ANALYZE_AFTER_ROWS, refresh_planner_statistics
 
 IMPORT_ACTOR = Actor(id="system:import_residents", display="住民CSV取込")
 SHOWN_REJECTS = 30
-ANALYZE_AFTER_ROWS = 10_000
 
 
 def count_data_lines(path: Path) -> int:
@@ -116,11 +114,7 @@ class Command(BaseCommand):
                         [error.line, error.column, error.code, error.message_ja, error.message_en]
                     )
         if not report.dry_run and report.imported >= ANALYZE_AFTER_ROWS:
-            # A large load leaves the planner's statistics stale (e.g. it may scan instead of using the search
-            # indexes) until autovacuum/auto-analyze catches up; refresh them now for the tables just written.
-            with connection.cursor() as cursor:
-                for model in (Household, Resident, RegistryEvent):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            refresh_planner_statistics()
             self.stdout.write("planner statistics updated (ANALYZE)")
         verb = "would import" if report.dry_run else "imported"
         self.stdout.write(
