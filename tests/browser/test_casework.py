@@ -38,6 +38,14 @@ def test_claim_review_correct_approve_and_issue_notice(page: Page, make_staff, c
     page.get_by_role("button", name="絞り込む").click()
     assert "status=open" in page.url  # the filter stays in the query string
     assert_accessible(page)
+    # Search by the receipt number as staff type it (no hyphen) within the 担当業務 queue.
+    page.get_by_label("受付番号・申請者名（先頭から）").fill(case.receipt_number.replace("-", ""))
+    page.get_by_label("担当業務").select_option("child_allowance")
+    page.get_by_role("button", name="絞り込む").click()
+    assert "queue=child_allowance" in page.url
+    expect(page.get_by_label("担当業務")).to_have_value("child_allowance")
+    expect(page.get_by_role("link", name=case.receipt_number)).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name=case.receipt_number).click()
     expect(page.get_by_role("heading", name="住民記録との突合")).to_be_visible()
     assert_accessible(page)
