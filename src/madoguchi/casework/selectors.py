@@ -43,27 +43,8 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "due_on"
 
 
-# What the case list shows (and the view's overdue/due-soon flags read): the list never loads the answers,
-# attachments or assistance JSON of 50 cases it does not display.
-LIST_FIELDS: tuple[str, ...] = (
-    "id",
-    "municipality_id",
-    "receipt_number",
-    "procedure_code",
-    "procedure_name",
-    "applicant_name",
-    "is_assisted",
-    "signature_valid",
-    "status",
-    "queue",
-    "received_at",
-    "due_on",
-    "assignee__id",
-    "assignee__username",
-    "assignee__first_name",
-    "assignee__last_name",
-)
-# The columns a page reads, in `CaseRow`'s order (the list's rows are tuples, not model instances).
+# The columns a page of the case list reads, in `CaseRow`'s order (the rows are tuples, not model instances): the
+# list never loads the answers, attachments or assistance JSON of 50 cases it does not display.
 ROW_COLUMNS: tuple[str, ...] = (
     "id",
     "receipt_number",
@@ -81,6 +62,12 @@ ROW_COLUMNS: tuple[str, ...] = (
     "assignee__last_name",
     "assignee__first_name",
 )
+# The same columns for `list_cases` (model instances with their assignee, `.only()`).
+LIST_FIELDS: tuple[str, ...] = (
+    "municipality_id",
+    "assignee__id",
+    *(c for c in ROW_COLUMNS if c != "assignee_id"),
+)
 # Above this many matches the list says "1,000 件以上" instead of counting every case on every page view.
 COUNT_LIMIT = 1000
 _RECEIPT = re.compile(r"^(\d{4})-?(\d{1,6})$")
@@ -90,10 +77,7 @@ def _is_open() -> RawSQL:
     """`status IN (<open statuses>)` with the statuses written as literals, the very predicate of the partial
     indexes on open cases (`case_list_open_*`): SQLite uses a partial index only when the query repeats its
     predicate term for term, and a bound parameter never matches a literal. The statuses are the model's constants."""
-    assert all(s.isascii() and s.replace("_", "").isalpha() for s in OPEN_STATUSES)
-    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
-    sql = f'"{Case._meta.db_table}"."status" IN ({statuses})'
-    return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 - the model's own constants, no input
+    return RawSQL(_open_sql(_CASE_TABLE), (), output_field=BooleanField())  # noqa: S611 - the model's own constants
 
 
 def list_cases(

@@ -55,8 +55,12 @@ class SessionRefreshMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or session.is_empty() or session.session_key is None:
-            return response  # no session, or logged out (flushed) during this request
+        if session is None or session.is_empty():
+            return response  # no session cookie, or logged out (flushed) during this request
+        if session.session_key is None or not any(key != SESSION_REFRESHED_KEY for key in session.keys()):
+            return (
+                response  # a stale or unknown cookie: nothing to keep alive, and no session is created for it
+            )
         now = int(timezone.now().timestamp())
         last = session.get(SESSION_REFRESHED_KEY)
         if not isinstance(last, int) or not 0 <= now - last < self.interval:

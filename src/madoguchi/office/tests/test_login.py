@@ -152,3 +152,15 @@ def test_a_right_code_just_after_a_wrong_one_says_to_wait(make_staff, chiyoda) -
     again = _post(client, user.username, TEST_PASSWORD, current_token(device))
     assert again.status_code == 400
     assert "少し待ってから" in again.content.decode()
+
+
+def test_a_stale_session_cookie_does_not_create_a_session(db) -> None:
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = (
+        "x" * 32
+    )  # a session that does not exist (expired, deleted)
+    assert client.get("/office/login/").status_code == 200
+    assert client.get("/").status_code == 200
+    assert Session.objects.count() == 0
