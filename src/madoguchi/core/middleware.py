@@ -57,10 +57,10 @@ class SessionRefreshMiddleware:
         session = getattr(request, "session", None)
         if session is None or session.is_empty():
             return response  # no session cookie, or logged out (flushed) during this request
-        if session.session_key is None or not any(key != SESSION_REFRESHED_KEY for key in session.keys()):
-            return (
-                response  # a stale or unknown cookie: nothing to keep alive, and no session is created for it
-            )
+        # A stale or unknown cookie: nothing to keep alive, and no session is created for it.
+        stored = [key for key in session.keys() if key != SESSION_REFRESHED_KEY]  # noqa: SIM118 - not iterable
+        if session.session_key is None or not stored:
+            return response
         now = int(timezone.now().timestamp())
         last = session.get(SESSION_REFRESHED_KEY)
         if not isinstance(last, int) or not 0 <= now - last < self.interval:
