@@ -44,8 +44,9 @@ class SessionRefreshMiddleware:
     (`SESSION_SAVE_EVERY_REQUEST`) cost a database write and a commit per page view; instead, a request that finds
     the session not refreshed for `MADOGUCHI_SESSION_REFRESH_SECONDS` (60) marks it changed, and the session
     middleware saves it with a new expiry. Idle for 30 minutes, a session has therefore ended at most one refresh
-    interval earlier than that; in use, it never ends. Requests without a session (no cookie) are left alone, so
-    that no session is created for them.
+    interval earlier than that; in use, it never ends. "In use" means a request that read the session (every office
+    page and every portal page that knows who is logged in does); requests without a session, and a cookie naming
+    no stored session, are left alone, so that no session is created for them.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
