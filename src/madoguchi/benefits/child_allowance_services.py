@@ -42,6 +42,7 @@ from madoguchi.benefits.models_child_allowance_changes import (
     children_in_force,
     inputs_in_force,
 )
+from madoguchi.benefits.numbering import next_yearly_number
 from madoguchi.benefits.rules import child_allowance as rules
 from madoguchi.benefits.rules._months import first_of_month
 from madoguchi.benefits.zengin import (
@@ -59,7 +60,7 @@ from madoguchi.common.wareki import parse_japanese_date
 from madoguchi.core.access import require, scoped
 from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import BusinessRuleViolation, NotFoundInMunicipality
-from madoguchi.core.models import Municipality, StaffUser
+from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident, ResidentStatus
@@ -151,19 +152,12 @@ def _find_applicant(municipality_code: str, answers: Mapping[str, Any]) -> Resid
 
 
 def _next_certification_number(municipality_code: str, year: int) -> str:
-    # The municipality row is locked for the numbering: numbers are consecutive per year and never reused.
-    Municipality.objects.select_for_update().get(code=municipality_code)
-    prefix = f"{year:04d}"
-    last = (
-        ChildAllowanceRecipient.objects.filter(
-            municipality_id=municipality_code, certification_number__startswith=prefix
-        )
-        .order_by("-certification_number")
-        .values_list("certification_number", flat=True)
-        .first()
+    return next_yearly_number(
+        ChildAllowanceRecipient,
+        "certification_number",
+        municipality_code=municipality_code,
+        prefix=f"{year:04d}",
     )
-    serial = int(last[4:]) + 1 if last else 1
-    return f"{prefix}{serial:06d}"
 
 
 def _bank_account(answers: Mapping[str, Any]) -> dict[str, str]:

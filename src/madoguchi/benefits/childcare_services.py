@@ -29,11 +29,12 @@ from madoguchi.benefits.models_childcare import (
     PlacementPreference,
     PlacementStatus,
 )
+from madoguchi.benefits.numbering import next_yearly_number
 from madoguchi.benefits.rules import childcare as rules
 from madoguchi.core.access import require
 from madoguchi.core.audit import Actor, record_audit
 from madoguchi.core.errors import NotFoundInMunicipality
-from madoguchi.core.models import Municipality, StaffUser
+from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident
@@ -185,19 +186,12 @@ def decide_children(answers: Mapping[str, Any], on: dt.date) -> tuple[list[Child
 
 
 def _next_certificate_number(municipality_code: str, year: int) -> str:
-    # The municipality row is locked for the numbering: consecutive per year, never reused.
-    Municipality.objects.select_for_update().get(code=municipality_code)
-    prefix = f"H{year:04d}"
-    last = (
-        ChildcareCertification.objects.filter(
-            municipality_id=municipality_code, certificate_number__startswith=prefix
-        )
-        .order_by("-certificate_number")
-        .values_list("certificate_number", flat=True)
-        .first()
+    return next_yearly_number(
+        ChildcareCertification,
+        "certificate_number",
+        municipality_code=municipality_code,
+        prefix=f"H{year:04d}",
     )
-    serial = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{serial:06d}"
 
 
 def _applicant(municipality_code: str, resident_id: int | None, answers: Mapping[str, Any]) -> Resident:

@@ -25,12 +25,13 @@ from madoguchi.benefits.models_pregnancy import (
     SupportPayment,
     SupportRequestStatus,
 )
+from madoguchi.benefits.numbering import next_yearly_number
 from madoguchi.benefits.rules import pregnancy as rules
 from madoguchi.common.names import names_match
 from madoguchi.core.access import require
 from madoguchi.core.audit import record_audit
 from madoguchi.core.errors import NotFoundInMunicipality
-from madoguchi.core.models import Municipality, StaffUser
+from madoguchi.core.models import StaffUser
 from madoguchi.core.roles import Action
 from madoguchi.procedures.conditions import get_path
 from madoguchi.registry.models import Resident, ResidentStatus
@@ -167,16 +168,9 @@ def _locked_pregnancy(actor: StaffUser, pregnancy_id: int) -> PregnancyRecord:
 
 
 def _next_handbook_number(municipality_code: str, year: int) -> str:
-    Municipality.objects.select_for_update().get(code=municipality_code)
-    prefix = f"M{year:04d}"
-    last = (
-        MaternalHandbook.objects.filter(municipality_id=municipality_code, handbook_number__startswith=prefix)
-        .order_by("-handbook_number")
-        .values_list("handbook_number", flat=True)
-        .first()
+    return next_yearly_number(
+        MaternalHandbook, "handbook_number", municipality_code=municipality_code, prefix=f"M{year:04d}"
     )
-    serial = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{serial:06d}"
 
 
 def record_handbook_issuance(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -636,19 +637,24 @@ def open_proposal(case: Case) -> OpenProposal | None:
     """The proposal awaiting approval on a case under review, or None."""
     if case.status != CaseStatus.IN_REVIEW:
         return None
-    last = case.approval_steps.order_by("-proposal_number").values_list("proposal_number", flat=True).first()
-    if last is None:
+    return proposal_from_steps(case.approval_steps.select_related("actor"))
+
+
+def proposal_from_steps(steps: Iterable[ApprovalStep]) -> OpenProposal | None:
+    """The open proposal among a case under review's approval steps (any order), or None: the last proposal, unless
+    it was sent back or rejected or its chain is complete. Lets a list read the steps of many cases at once."""
+    every = list(steps)
+    if not every:
         return None
-    steps = tuple(
-        case.approval_steps.filter(proposal_number=last).select_related("actor").order_by("step_index")
-    )
-    if any(s.kind in (ApprovalStepKind.SENT_BACK, ApprovalStepKind.REJECTED) for s in steps):
+    last = max(s.proposal_number for s in every)
+    current = tuple(sorted((s for s in every if s.proposal_number == last), key=lambda s: s.step_index))
+    if any(s.kind in (ApprovalStepKind.SENT_BACK, ApprovalStepKind.REJECTED) for s in current):
         return None
-    first = steps[0]
+    first = current[0]
     chain = tuple(first.chain)
-    if len(steps) >= len(chain):
+    if len(current) >= len(chain):
         return None
-    return OpenProposal(number=last, outcome=first.outcome, chain=chain, steps=steps)
+    return OpenProposal(number=last, outcome=first.outcome, chain=chain, steps=current)
 
 
 def request_correction(

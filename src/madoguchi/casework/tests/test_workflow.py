@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from madoguchi.casework import selectors, services
@@ -217,6 +219,20 @@ def test_nobody_approves_their_own_proposal(chiyoda, world, staff) -> None:
     today = timezone.localdate()
     assert selectors.my_work(actor=approver, today=today).awaiting_my_approval == 0
     assert selectors.my_work(actor=staff["approver2"], today=today).awaiting_my_approval == 1
+    # More cases awaiting approval cost no more queries (the steps of every candidate are read at once).
+    with CaptureQueriesContext(connection) as one:
+        selectors.my_work(actor=staff["approver2"], today=today)
+    steps = list(ApprovalStep.objects.filter(case=case))
+    for n in range(4):
+        twin = Case.objects.get(pk=case.pk)
+        twin.pk, twin.receipt_number, twin.source_id = None, f"2026-9{n:05d}", f"twin-{n}"
+        twin.save()
+        for step in steps:
+            step.pk, step.case = None, twin
+        ApprovalStep.objects.bulk_create(steps)
+    with CaptureQueriesContext(connection) as five:
+        assert selectors.my_work(actor=staff["approver2"], today=today).awaiting_my_approval == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
     services.approve_step(actor=staff["approver2"], case_id=case.pk)
     case.refresh_from_db()
     assert case.status == "notice_issued"
